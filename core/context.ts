@@ -1,0 +1,19 @@
+// What every domain function receives: the repository, the rules' settings and a clock.
+import type { Tariff } from './billing';
+import type { Repository } from './model';
+
+export interface Settings {
+  timeZone: string;
+  /** Alarm limit, kWh, for the month total and for a single reading. */
+  alarmLimitKwh: number;
+  /** Largest kWh a single reading may carry. */
+  maxReadingKwh: number;
+  tariff: Tariff;
+}
+
+export interface Context {
+  repository: Repository;
+  settings: Settings;
+  /** Unix ms; tests freeze it. */
+  now: () => number;
+}

@@ -1,0 +1,64 @@
+// Field shapes shared by every transport (HTTP schemas, UDP datagrams): form and coercion only.
+// The domain's rules (limits that depend on config or the clock) live in the domain functions.
+import { z } from 'zod';
+import { parseCpf } from './cpf';
+
+const numericString = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/** CPF as string (masked or bare); a JSON number is read as its digits, left-padded to 11. */
+export const cpfField = z
+  .union([z.string(), z.number().int().nonnegative()], { error: 'CPF must be a string of 11 digits' })
+  .transform((value, context) => {
+    const text = typeof value === 'number' ? String(value).padStart(11, '0') : value;
+    try {
+      return parseCpf(text);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
+/** A number, or a string that holds one (the original clients send "1", "3.25"). */
+export const numberField = z.union([
+  z.number({ error: 'must be a number' }),
+  z
+    .string()
+    .regex(numericString, 'must be a number')
+    .transform((text) => Number(text)),
+], { error: 'must be a number' });
+
+export const meterIdField = numberField.pipe(
+  z.number().int('must be a whole number').min(1, 'must be 1 or more').max(9_999_999_999, 'is too large'),
+);
+
+export const kwhField = numberField.pipe(
+  z.number().refine(Number.isFinite, 'must be finite').refine((value) => value >= 0, 'must not be negative'),
+);
+
+/** Unix seconds (may be fractional, number or numeric string) or ISO-8601 with a zone → Unix ms. */
+export const timestampField = z
+  .union([z.number(), z.string()], { error: 'must be Unix seconds or an ISO-8601 date' })
+  .transform((value, context) => {
+    let ms: number;
+    if (typeof value === 'number' || numericString.test(value)) {
+      ms = Math.floor(Number(value) * 1000);
+    } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value.trim())) {
+      // A zone is required: a wall-clock time alone would mean different instants on different hosts.
+      ms = Date.parse(value.trim());
+    } else {
+      ms = Number.NaN;
+    }
+    if (!Number.isFinite(ms)) {
+      context.addIssue({ code: 'custom', message: 'must be Unix seconds or ISO-8601 with a zone (…Z or …-03:00)' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export const readingFields = z.object({
+  id: cpfField,
+  id_medidor: meterIdField,
+  valor: kwhField,
+  timestamp: timestampField,
+});
+export type ReadingInput = z.output<typeof readingFields>;

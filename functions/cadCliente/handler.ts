@@ -1,0 +1,10 @@
+// POST /cadCliente {id, name} → 201 {id, name, createdAt}
+import { registerCustomer } from '../../core/customers';
+import { reply, route } from '../http';
+import { schema } from './schema';
+
+export const handler = route({
+  method: 'POST',
+  schema,
+  handle: async (input, context) => reply(201, await registerCustomer(context, input)),
+});

@@ -1,0 +1,10 @@
+// POST /cadMedidor {id} → 201 {id, id_medidor}
+import { registerMeter } from '../../core/customers';
+import { reply, route } from '../http';
+import { schema } from './schema';
+
+export const handler = route({
+  method: 'POST',
+  schema,
+  handle: async (input, context) => reply(201, await registerMeter(context, input)),
+});

@@ -1,0 +1,140 @@
+// The one middy chain every route uses: headers → method → size → JSON body → schema → handler → errors.
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { z } from 'zod';
+import type { Context } from '../core/context';
+import {
+  CustomerAlreadyExists,
+  CustomerNotFound,
+  InvalidInput,
+  LuzError,
+  MeterNotFound,
+  ReadingConflict,
+} from '../core/errors';
+import { luzContext } from './runtime';
+
+/** Largest request body accepted; the contract's bodies are well under 1 KB. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export class MethodNotAllowed extends LuzError {
+  readonly code = 'method_not_allowed';
+  constructor(readonly allowed: string) {
+    super(`use ${allowed} for this route`);
+  }
+}
+export class PayloadTooLarge extends LuzError {
+  readonly code = 'payload_too_large';
+  constructor() {
+    super(`request body is larger than ${MAX_BODY_BYTES} bytes`);
+  }
+}
+export class UnsupportedMediaType extends LuzError {
+  readonly code = 'unsupported_media_type';
+  constructor() {
+    super('send the body as application/json');
+  }
+}
+
+/** The one place where a domain error becomes an HTTP status. */
+const STATUS_OF: [new (...args: never[]) => LuzError, number][] = [
+  [InvalidInput, 400],
+  [CustomerNotFound, 404],
+  [MeterNotFound, 404],
+  [MethodNotAllowed, 405],
+  [CustomerAlreadyExists, 409],
+  [ReadingConflict, 409],
+  [PayloadTooLarge, 413],
+  [UnsupportedMediaType, 415],
+];
+
+const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;.*)?$/i;
+
+export interface Reply {
+  statusCode: number;
+  body: unknown;
+}
+
+export const reply = (statusCode: number, body: unknown): Reply => ({ statusCode, body });
+
+function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Parses the raw body; undefined when there is none. */
+function parseBody(event: APIGatewayProxyEvent, method: 'GET' | 'POST'): unknown {
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLarge();
+  if (text.trim() === '') return undefined;
+  const contentType = event.headers?.['content-type'];
+  // A POST must be JSON; a type-less body is accepted because the original clients send none.
+  if (method === 'POST' && contentType !== undefined && !JSON_TYPE.test(contentType)) {
+    throw new UnsupportedMediaType();
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    if (method === 'GET') return undefined; // a GET body is optional: ignore what is not JSON
+    throw new InvalidInput('body is not valid JSON');
+  }
+}
+
+/** Fields of the request: a POST's JSON object; a GET's query string over any JSON body it carries. */
+function requestFields(event: APIGatewayProxyEvent, method: 'GET' | 'POST'): unknown {
+  const body = parseBody(event, method);
+  if (method === 'POST') {
+    if (body === undefined) throw new InvalidInput('body must be a JSON object');
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new InvalidInput('body must be a JSON object');
+    }
+    return body;
+  }
+  const fromBody = typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {};
+  return { ...fromBody, ...(event.queryStringParameters ?? {}) };
+}
+
+function validate<Schema extends z.ZodType>(schema: Schema, fields: unknown): z.output<Schema> {
+  const result = schema.safeParse(fields);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue.path.length > 0 ? issue.path.join('.') : undefined;
+  const message =
+    issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+  throw new InvalidInput(field ? `${field}: ${message}` : message, field);
+}
+
+function errorResponse(error: unknown): APIGatewayProxyResult {
+  if (error instanceof LuzError) {
+    const status = STATUS_OF.find(([type]) => error instanceof type)?.[1];
+    if (status !== undefined) {
+      const headers: Record<string, string> = error instanceof MethodNotAllowed ? { allow: error.allowed } : {};
+      const body = { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
+      return json(status, body, headers);
+    }
+  }
+  // A real fault: log it for operators, tell the client nothing internal.
+  console.error(JSON.stringify({ level: 'error', msg: 'unhandled', error: String((error as Error)?.stack ?? error) }));
+  return json(500, { error: { code: 'internal', message: 'internal error; it has been logged' } });
+}
+
+/** Builds a route handler: the shared chain around one domain call. */
+export function route<Schema extends z.ZodType>(options: {
+  method: 'GET' | 'POST';
+  schema: Schema;
+  handle: (input: z.output<Schema>, context: Context) => Promise<Reply>;
+}) {
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(httpHeaderNormalizer())
+    .use({ onError: (request) => void (request.response = errorResponse(request.error)) })
+    .handler(async (event) => {
+      if (event.httpMethod !== options.method) throw new MethodNotAllowed(options.method);
+      const input = validate(options.schema, requestFields(event, options.method));
+      const { statusCode, body } = await options.handle(input, luzContext());
+      return json(statusCode, body);
+    });
+}

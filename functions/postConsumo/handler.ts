@@ -1,0 +1,13 @@
+// POST /postConsumo {id, id_medidor, valor, timestamp} → 201 stored, 200 {duplicate: true} when already stored
+import { recordReading } from '../../core/readings';
+import { reply, route } from '../http';
+import { schema } from './schema';
+
+export const handler = route({
+  method: 'POST',
+  schema,
+  handle: async (input, context) => {
+    const recorded = await recordReading(context, input);
+    return reply(recorded.duplicate ? 200 : 201, recorded);
+  },
+});

@@ -1,0 +1,3 @@
+import { readingFields } from '../../core/fields';
+
+export const schema = readingFields;

@@ -1,0 +1,30 @@
+// Starts one DynamoDB Local (in memory) and one `serverless offline` for the whole run, on free ports.
+// Suites isolate themselves by using their own random CPFs (every key starts with the CPF).
+import { startDynamo } from '../../dev/dynamo';
+import { startOffline } from '../../dev/offline';
+import { ensureTables } from '../../dev/tables';
+import { freePort } from './ports';
+
+export const TEST_TABLE_PREFIX = 'test-';
+
+export default async function globalSetup(): Promise<void> {
+  const dynamo = await startDynamo({ port: await freePort(), dataDir: null });
+  (globalThis as Record<string, unknown>).__luzServices = [dynamo];
+  let offline;
+  try {
+    await ensureTables(dynamo.endpoint, TEST_TABLE_PREFIX);
+    offline = await startOffline({
+      httpPort: await freePort(),
+      lambdaPort: await freePort(),
+      env: { DYNAMODB_ENDPOINT: dynamo.endpoint, LUZ_TABLE_PREFIX: TEST_TABLE_PREFIX },
+    });
+  } catch (error) {
+    await dynamo.stop(); // jest skips the teardown when the set-up fails
+    throw error;
+  }
+  (globalThis as Record<string, unknown>).__luzServices = [offline, dynamo];
+  // Workers start after this and inherit the environment.
+  process.env.LUZ_TEST_API = offline.url;
+  process.env.LUZ_TEST_DYNAMODB = dynamo.endpoint;
+  process.env.LUZ_TEST_TABLE_PREFIX = TEST_TABLE_PREFIX;
+}
