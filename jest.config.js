@@ -1,5 +1,8 @@
 // Unit tests (*.test.ts) and integration tests (*.int.test.ts) in one run; the global set-up
 // starts the real services the integration tests use (DynamoDB Local, serverless offline).
+
+// Node 20 is supported here; the SDK's notice about its future Node 22 floor is noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const swc = [
   '@swc/jest',
   {

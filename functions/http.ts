@@ -65,21 +65,23 @@ function json(statusCode: number, body: unknown, headers: Record<string, string>
   };
 }
 
-/** Parses the raw body; undefined when there is none. */
+/**
+ * Parses the raw body; undefined when there is none. The original clients send JSON with no
+ * type or as a form (curl -d, Python's urllib), so a body that parses as JSON is accepted under
+ * any type; a body that is not JSON is 415 when its type says it was never meant to be
+ * (a form, XML, text) and 400 when it claims to be JSON.
+ */
 function parseBody(event: APIGatewayProxyEvent, method: 'GET' | 'POST'): unknown {
   const raw = event.body ?? '';
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLarge();
   if (text.trim() === '') return undefined;
-  const contentType = event.headers?.['content-type'];
-  // A POST must be JSON; a type-less body is accepted because the original clients send none.
-  if (method === 'POST' && contentType !== undefined && !JSON_TYPE.test(contentType)) {
-    throw new UnsupportedMediaType();
-  }
   try {
     return JSON.parse(text);
   } catch {
     if (method === 'GET') return undefined; // a GET body is optional: ignore what is not JSON
+    const contentType = event.headers?.['content-type'];
+    if (contentType !== undefined && !JSON_TYPE.test(contentType)) throw new UnsupportedMediaType();
     throw new InvalidInput('body is not valid JSON');
   }
 }
@@ -103,8 +105,11 @@ function validate<Schema extends z.ZodType>(schema: Schema, fields: unknown): z.
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue.path.length > 0 ? issue.path.join('.') : undefined;
-  const message =
-    issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+  const given = issue.path.reduce<unknown>(
+    (value, key) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+    fields,
+  );
+  const message = field !== undefined && given === undefined ? 'is required' : issue.message;
   throw new InvalidInput(field ? `${field}: ${message}` : message, field);
 }
 

@@ -1,4 +1,5 @@
 // Shared fixtures: valid CPFs, frozen clocks, the API under test.
+import { request as httpRequest } from 'node:http';
 import { withCheckDigits } from '../core/cpf';
 
 let counter = 0;
@@ -79,3 +80,24 @@ export const errorBody = (code: string, message: string | RegExp, field?: string
     ...(field ? { field } : {}),
   },
 });
+
+/** A request with any method and body (fetch refuses a GET body; the original client sends one). */
+export function rawRequest(method: string, path: string, body?: string): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const call = httpRequest(`${apiUrl()}${path}`, { method, headers: { 'content-type': 'application/json' } }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => {
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          /* keep the text */
+        }
+        resolve({ status: response.statusCode ?? 0, body: parsed });
+      });
+    });
+    call.on('error', reject);
+    call.end(body);
+  });
+}

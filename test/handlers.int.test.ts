@@ -1,0 +1,73 @@
+// The handlers invoked in-process (as Lambda would) against DynamoDB Local: what the HTTP layer
+// in front may or may not pass through (GET bodies, base64 bodies, unknown methods).
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { customerWithMeters, errorBody } from './fixtures';
+
+process.env.DYNAMODB_ENDPOINT = process.env.LUZ_TEST_DYNAMODB;
+process.env.LUZ_TABLE_PREFIX = process.env.LUZ_TEST_TABLE_PREFIX;
+
+type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+function event(method: string, fields: { body?: string; query?: Record<string, string>; headers?: Record<string, string>; base64?: boolean }): APIGatewayProxyEvent {
+  return {
+    httpMethod: method,
+    body: fields.body ?? null,
+    isBase64Encoded: fields.base64 ?? false,
+    headers: fields.headers ?? {},
+    queryStringParameters: fields.query ?? null,
+  } as unknown as APIGatewayProxyEvent;
+}
+
+async function invoke(handler: Handler, request: APIGatewayProxyEvent) {
+  const result = await handler(request, {} as Context);
+  return { status: result.statusCode, headers: result.headers, body: JSON.parse(result.body) };
+}
+
+describe('handlers in-process', () => {
+  let getAlarme: Handler;
+  let cadCliente: Handler;
+  let getFatura: Handler;
+  beforeAll(async () => {
+    getAlarme = (await import('../functions/getAlarme/handler')).handler as unknown as Handler;
+    cadCliente = (await import('../functions/cadCliente/handler')).handler as unknown as Handler;
+    getFatura = (await import('../functions/getFatura/handler')).handler as unknown as Handler;
+  });
+
+  it('a GET reads its fields from a JSON body, as the original client sends them', async () => {
+    const id = await customerWithMeters(0);
+    const response = await invoke(getAlarme, event('GET', { body: JSON.stringify({ id }) }));
+    expect(response).toEqual({
+      status: 200,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: { id, alarme: 'Ok!', mes: expect.stringMatching(/^\d{4}-\d{2}$/), kwhMes: 0, motivos: [] },
+    });
+  });
+
+  it('the query string wins over a GET body', async () => {
+    const id = await customerWithMeters(0);
+    const response = await invoke(getFatura, event('GET', { body: JSON.stringify({ id, mes: 'bad' }), query: { mes: '2025-01' } }));
+    expect(response.body).toEqual({ id, mes: '2025-01', kwh: 0, valor: 0, itens: [expect.objectContaining({ valor: 0 })] });
+  });
+
+  it('a base64-encoded body is decoded', async () => {
+    const id = (await import('./fixtures')).newCpf();
+    const body = Buffer.from(JSON.stringify({ id, name: 'Base64' })).toString('base64');
+    const response = await invoke(cadCliente, event('POST', { body, base64: true }));
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ id, name: 'Base64' });
+  });
+
+  it('405 names the allowed method in the Allow header', async () => {
+    const response = await invoke(cadCliente, event('DELETE', {}));
+    expect(response).toEqual({
+      status: 405,
+      headers: { 'content-type': 'application/json; charset=utf-8', allow: 'POST' },
+      body: errorBody('method_not_allowed', 'use POST for this route'),
+    });
+  });
+
+  it('a POST with no body is 400', async () => {
+    const response = await invoke(cadCliente, event('POST', {}));
+    expect(response).toMatchObject({ status: 400, body: errorBody('invalid_input', 'body must be a JSON object') });
+  });
+});

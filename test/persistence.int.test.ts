@@ -1,0 +1,58 @@
+// Data survives a restart: a file-backed DynamoDB Local is stopped and started again on the same folder.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadTariff } from '../core/billing';
+import type { Context } from '../core/context';
+import { registerCustomer, registerMeter } from '../core/customers';
+import { getInvoice } from '../core/billing';
+import { recordReading } from '../core/readings';
+import { createDocumentClient } from '../core/store/client';
+import { DynamoRepository } from '../core/store/dynamoRepository';
+import { startDynamo } from '../dev/dynamo';
+import { ensureTables } from '../dev/tables';
+import { at, newCpf } from './fixtures';
+import { freePort } from './setup/ports';
+
+function contextFor(endpoint: string): Context {
+  return {
+    repository: new DynamoRepository(createDocumentClient({ endpoint, region: 'us-east-1' }), 'persist-'),
+    settings: { timeZone: 'America/Bahia', alarmLimitKwh: 1000, maxReadingKwh: 100_000, tariff: loadTariff('tariffs/flat-1.07.json') },
+    now: () => Date.now(),
+  };
+}
+
+describe('persistence', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'luz-persist-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('customers, meters and readings are still there after DynamoDB Local restarts', async () => {
+    const port = await freePort();
+    const id = newCpf();
+    const first = await startDynamo({ port, dataDir });
+    try {
+      await ensureTables(first.endpoint, 'persist-');
+      const context = contextFor(first.endpoint);
+      await registerCustomer(context, { id, name: 'Persistente' });
+      await registerMeter(context, { id });
+      await recordReading(context, { id, id_medidor: 1, valor: 12.5, timestamp: at('2025-05-05T12:00:00Z') * 1000 });
+    } finally {
+      await first.stop();
+    }
+    const second = await startDynamo({ port, dataDir });
+    try {
+      expect(await ensureTables(second.endpoint, 'persist-')).toEqual([]);
+      const context = contextFor(second.endpoint);
+      expect(await getInvoice(context, id, '2025-05')).toEqual({
+        id,
+        mes: '2025-05',
+        kwh: 12.5,
+        valor: 13.38,
+        itens: [{ descricao: 'Energia consumida', quantidade: 12.5, unidade: 'kWh', precoUnitario: 1.07, valor: 13.38 }],
+      });
+      expect(await registerMeter(context, { id })).toEqual({ id, id_medidor: 2 });
+    } finally {
+      await second.stop();
+    }
+  });
+});
