@@ -2,24 +2,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTariff } from '../core/billing';
+import { loadConfig } from '../core/config';
 import type { Context } from '../core/context';
 import { registerCustomer, registerMeter } from '../core/customers';
 import { getInvoice } from '../core/billing';
 import { recordReading } from '../core/readings';
-import { createDocumentClient } from '../core/store/client';
-import { DynamoRepository } from '../core/store/dynamoRepository';
+import { createContext } from '../core/wiring';
 import { startDynamo } from '../dev/dynamo';
 import { ensureTables } from '../dev/tables';
 import { at, newCpf } from './fixtures';
 import { freePort } from './setup/ports';
 
 function contextFor(endpoint: string): Context {
-  return {
-    repository: new DynamoRepository(createDocumentClient({ endpoint, region: 'us-east-1' }), 'persist-'),
-    settings: { timeZone: 'America/Bahia', alarmLimitKwh: 1000, maxReadingKwh: 100_000, tariff: loadTariff('tariffs/flat-1.07.json') },
-    now: () => Date.now(),
-  };
+  return createContext(loadConfig({ DYNAMODB_ENDPOINT: endpoint, LUZ_TABLE_PREFIX: 'persist-' }));
 }
 
 describe('persistence', () => {

@@ -169,21 +169,8 @@ export class DynamoRepository implements Repository {
       if (firstByKey.has(key)) followers.push({ index, reading });
       else firstByKey.set(key, { index, reading });
     }
-    let pending = [...firstByKey.values()];
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const items = this.transactionItems(pending, options);
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items.map((item) => item.request) }));
-        for (const { index } of pending) outcomes[index] = { status: 'stored' };
-        pending = [];
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException) || attempt >= MAX_ATTEMPTS) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        const settled = await this.settleFailures(items, reasons, outcomes);
-        pending = pending.filter(({ index }) => !settled.has(index));
-        // Only contention remained (another writer on the same roll-up): back off and retry.
-        if (settled.size === 0) await sleep(Math.random() * 10 * 2 ** attempt);
-      }
+    for (const chunk of this.chunksThatFit([...firstByKey.values()], options)) {
+      await this.storeChunk(chunk, options, outcomes);
     }
     for (const follower of followers) {
       const key = `${follower.reading.customerId}#${readingSortKey(follower.reading.timestampMs, follower.reading.meterId)}`;
@@ -197,6 +184,63 @@ export class DynamoRepository implements Repository {
             : { status: 'rejected', error: new ReadingConflict(first.reading.valor, follower.reading.valor) };
     }
     return outcomes;
+  }
+
+  /** Splits readings greedily so each transaction stays within DynamoDB's item limit. */
+  private chunksThatFit(
+    pending: PendingReading[],
+    options: { timeZone: string; excessOverKwh: number },
+  ): PendingReading[][] {
+    const chunks: PendingReading[][] = [];
+    let current: PendingReading[] = [];
+    let ownCount = 0;
+    const keys = new Set<string>();
+    for (const entry of pending) {
+      const { reading } = entry;
+      const buckets = bucketsOf(reading.timestampMs, options.timeZone);
+      const entryKeys = [
+        `meter#${reading.customerId}#${reading.meterId}`,
+        `H#${reading.customerId}#${buckets.hour}`,
+        `D#${reading.customerId}#${buckets.day}`,
+        `M#${reading.customerId}#${buckets.month}`,
+      ];
+      const ownItems = reading.valor > options.excessOverKwh ? 2 : 1; // the put (+ the excess index)
+      const added = entryKeys.filter((key) => !keys.has(key)).length + ownItems;
+      if (current.length > 0 && keys.size + ownCount + added > MAX_TRANSACTION_ITEMS) {
+        chunks.push(current);
+        current = [];
+        ownCount = 0;
+        keys.clear();
+      }
+      current.push(entry);
+      ownCount += ownItems;
+      for (const key of entryKeys) keys.add(key);
+    }
+    if (current.length > 0) chunks.push(current);
+    return chunks;
+  }
+
+  /** One transaction per attempt; failed conditions settle their readings and the rest is retried. */
+  private async storeChunk(
+    chunk: PendingReading[],
+    options: { timeZone: string; excessOverKwh: number },
+    outcomes: StoreOutcome[],
+  ): Promise<void> {
+    let pending = chunk;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const items = this.transactionItems(pending, options);
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items.map((item) => item.request) }));
+        for (const { index } of pending) outcomes[index] = { status: 'stored' };
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException) || attempt >= MAX_ATTEMPTS) throw error;
+        const settled = await this.settleFailures(items, error.CancellationReasons ?? [], outcomes);
+        pending = pending.filter(({ index }) => !settled.has(index));
+        // Only contention remained (another writer on the same roll-up): back off and retry.
+        if (settled.size === 0) await sleep(Math.random() * 10 * 2 ** attempt);
+      }
+    }
   }
 
   /** Builds one transaction: meter checks, reading puts, merged roll-up increments. */

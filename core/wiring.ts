@@ -1,0 +1,26 @@
+// Builds the domain context from validated config: one DynamoDB client, the repository, the tariff.
+// Used by the HTTP handlers (functions/runtime.ts), the UDP gateway and the tools.
+import { loadTariff } from './billing';
+import type { Config } from './config';
+import type { Context } from './context';
+import { createDocumentClient } from './store/client';
+import { DynamoRepository } from './store/dynamoRepository';
+
+export function settingsFrom(config: Config): Context['settings'] {
+  return {
+    timeZone: config.LUZ_TZ,
+    alarmLimitKwh: config.LUZ_ALARM_LIMIT_KWH,
+    maxReadingKwh: config.LUZ_MAX_READING_KWH,
+    tariff: loadTariff(config.TARIFF_FILE),
+  };
+}
+
+/** `endpoint` undefined means the regional AWS endpoint (in the cloud). */
+export function createContext(config: Config, endpoint: string | undefined = config.DYNAMODB_ENDPOINT): Context {
+  const client = createDocumentClient({ endpoint, region: config.AWS_REGION });
+  return {
+    repository: new DynamoRepository(client, config.LUZ_TABLE_PREFIX),
+    settings: settingsFrom(config),
+    now: () => Date.now(),
+  };
+}
