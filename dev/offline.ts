@@ -50,6 +50,7 @@ export async function startOffline(options: {
       ...options.env,
       HTTP_PORT: String(options.httpPort),
       LUZ_LAMBDA_PORT: String(options.lambdaPort),
+      LUZ_BUILD_DIR: `.esbuild/offline-${options.httpPort}`,
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
     },

@@ -1,0 +1,131 @@
+// `serverless package` with dummy credentials and no network: bundled functions, tables, least-privilege roles.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tableDeclarations } from '../dev/tables';
+
+/** The table actions each function may use, and nothing more. */
+const EXPECTED_ACCESS: Record<string, Record<string, string[]>> = {
+  cadCliente: { ClientesTable: ['dynamodb:PutItem'] },
+  cadMedidor: { ClientesTable: ['dynamodb:UpdateItem'], MedidoresTable: ['dynamodb:PutItem'] },
+  postConsumo: {
+    ClientesTable: ['dynamodb:GetItem'],
+    MedidoresTable: ['dynamodb:ConditionCheckItem'],
+    LeiturasTable: ['dynamodb:PutItem'],
+    ConsumoTable: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  },
+  getAlarme: { ClientesTable: ['dynamodb:GetItem'], ConsumoTable: ['dynamodb:Query'] },
+  getConsumoHist: {
+    ClientesTable: ['dynamodb:GetItem'],
+    ConsumoTable: ['dynamodb:Query'],
+    LeiturasTable: ['dynamodb:Query'],
+  },
+  getFatura: { ClientesTable: ['dynamodb:GetItem'], ConsumoTable: ['dynamodb:Query'] },
+};
+
+/** File names in a zip, read from its central directory. */
+function zipEntries(file: string): string[] {
+  const zip = readFileSync(file);
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = zip.readUInt16LE(end + 10);
+  let offset = zip.readUInt32LE(end + 16);
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const extraLength = zip.readUInt16LE(offset + 30);
+    const commentLength = zip.readUInt16LE(offset + 32);
+    names.push(zip.subarray(offset + 46, offset + 46 + nameLength).toString('utf8'));
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  return names.sort();
+}
+
+interface Statement {
+  Effect: string;
+  Action: string[];
+  Resource: { 'Fn::GetAtt': [string, string] }[];
+}
+
+describe('serverless package', () => {
+  const out = mkdtempSync(join(tmpdir(), 'luz-package-'));
+  let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  let functionNames: string[];
+
+  beforeAll(() => {
+    const run = spawnSync(
+      process.execPath,
+      ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'dev', '--package', out],
+      {
+        encoding: 'utf8',
+        timeout: 180_000,
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: 'dummy',
+          AWS_SECRET_ACCESS_KEY: 'dummy',
+          SLS_TELEMETRY_DISABLED: '1',
+          LUZ_TABLE_PREFIX: '',
+          LUZ_BUILD_DIR: `.esbuild/package-${process.pid}`,
+        },
+      },
+    );
+    if (run.status !== 0) throw new Error(`serverless package failed:\n${run.stdout}\n${run.stderr}`);
+    template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
+    functionNames = readdirSync(out)
+      .filter((name) => name.endsWith('.zip'))
+      .map((name) => name.replace(/\.zip$/, ''))
+      .sort();
+  }, 200_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  const functions = () =>
+    Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
+
+  it('packages exactly the functions that have a declared access list', () => {
+    expect(functionNames).toEqual(Object.keys(EXPECTED_ACCESS).sort());
+    expect(functions()).toHaveLength(functionNames.length);
+  });
+
+  it('each function is one minified ES module bundle (plus the tariff files), no TypeScript, no node_modules', () => {
+    for (const name of functionNames) {
+      const entries = zipEntries(join(out, `${name}.zip`));
+      const code = entries.filter((entry) => !entry.startsWith('tariffs/'));
+      expect(code).toEqual([`functions/${name}/handler.mjs`]);
+      expect(entries).toContain('tariffs/flat-1.07.json');
+    }
+  });
+
+  it('runs on nodejs22.x with its own role', () => {
+    for (const [, resource] of functions()) {
+      expect(resource.Properties.Runtime).toBe('nodejs22.x');
+      const role = (resource.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(template.Resources[role].Type).toBe('AWS::IAM::Role');
+    }
+    const roles = functions().map(([, resource]) => JSON.stringify(resource.Properties.Role));
+    expect(new Set(roles).size).toBe(roles.length);
+  });
+
+  it('declares the tables on demand, as dev/tables.ts creates them locally', () => {
+    const tables = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::DynamoDB::Table');
+    const local = tableDeclarations('');
+    expect(tables.map(([, table]) => table.Properties.TableName).sort()).toEqual(local.map((table) => table.TableName).sort());
+    for (const [, table] of tables) expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+  });
+
+  it('grants each function only the table actions it uses', () => {
+    for (const [logicalId, resource] of functions()) {
+      const name = functionNames.find((candidate) => logicalId.toLowerCase() === `${candidate}LambdaFunction`.toLowerCase())!;
+      const roleId = (resource.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const policies = template.Resources[roleId].Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[];
+      const granted: Record<string, string[]> = {};
+      for (const statement of policies.flatMap((policy) => policy.PolicyDocument.Statement)) {
+        expect(statement.Effect).toBe('Allow');
+        for (const target of statement.Resource) {
+          const table = target['Fn::GetAtt'][0];
+          granted[table] = [...(granted[table] ?? []), ...statement.Action].sort();
+        }
+      }
+      expect({ [name]: granted }).toEqual({ [name]: EXPECTED_ACCESS[name] });
+    }
+  });
+});
