@@ -1,5 +1,6 @@
 // `serverless offline`: the six handlers over HTTP, started as one child process we can stop by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export interface RunningOffline {
@@ -44,13 +45,14 @@ export async function startOffline(options: {
   timeoutMs?: number;
 }): Promise<RunningOffline> {
   const binary = resolve('node_modules/serverless/bin/serverless.js');
+  const buildDir = `.esbuild/offline-${options.httpPort}`;
   const child = spawn(process.execPath, [binary, 'offline', 'start', '--stage', 'dev'], {
     env: {
       ...process.env,
       ...options.env,
       HTTP_PORT: String(options.httpPort),
       LUZ_LAMBDA_PORT: String(options.lambdaPort),
-      LUZ_BUILD_DIR: `.esbuild/offline-${options.httpPort}`,
+      LUZ_BUILD_DIR: buildDir,
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
     },
@@ -61,7 +63,10 @@ export async function startOffline(options: {
   child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-8000)));
   child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-8000)));
   const url = `http://127.0.0.1:${options.httpPort}`;
-  const stop = () => stopGroup(child);
+  const stop = async () => {
+    await stopGroup(child);
+    rmSync(resolve(buildDir), { recursive: true, force: true });
+  };
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   while (!(await answers(`${url}/getAlarme`))) {
     if (child.exitCode !== null || Date.now() > deadline) {

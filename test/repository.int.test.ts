@@ -2,7 +2,7 @@
 import { loadConfig } from '../core/config';
 import { getInvoice } from '../core/billing';
 import { registerCustomer, registerMeter } from '../core/customers';
-import { ReadingConflict } from '../core/errors';
+import type { LuzError } from '../core/errors';
 import type { Reading } from '../core/model';
 import { recordReadings } from '../core/readings';
 import { createContext } from '../core/wiring';
@@ -54,7 +54,7 @@ describe('storeReadings (batches)', () => {
       'customer_not_found',
       'duplicate',
     ]);
-    expect((outcomes[1] as { error: ReadingConflict }).error.message).toBe(
+    expect((outcomes[1] as { error: LuzError }).error.message).toBe(
       'a reading with this meter and timestamp is already stored with valor 5',
     );
     expect(await getInvoice(context, id, '2025-07')).toMatchObject({ kwh: 6.5 });
