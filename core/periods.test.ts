@@ -95,7 +95,7 @@ describe('monthPeriod', () => {
   });
 
   it.each(['2025-13', '2025-00', '25-01', '2025-1', ''])('rejects %p', (month) => {
-    expect(() => monthPeriod(month, BAHIA)).toThrow(new InvalidInput('mes must be YYYY-MM', 'mes'));
+    expect(() => monthPeriod(month, BAHIA)).toThrow(new InvalidInput('mes: must be YYYY-MM', 'mes'));
   });
 
   it('fromLocal finds midnight local', () => {

@@ -166,7 +166,7 @@ export function periodOf(kind: PeriodKind, periodsBack: number, nowMs: number, t
 export function monthPeriod(month: string, timeZone: string): Period {
   const match = /^(\d{4})-(\d{2})$/.exec(month);
   if (!match || Number(match[2]) < 1 || Number(match[2]) > 12) {
-    throw new InvalidInput('mes must be YYYY-MM', 'mes');
+    throw new InvalidInput('mes: must be YYYY-MM', 'mes');
   }
   const [y, m] = [Number(match[1]), Number(match[2])];
   // Month arithmetic relative to a mid-month instant of the same month avoids zone edge cases.

@@ -11,11 +11,11 @@ const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 export function checkReading(context: Context, input: ReadingInput): Reading {
   const { maxReadingKwh } = context.settings;
   if (input.valor > maxReadingKwh) {
-    throw new InvalidInput(`must not exceed ${maxReadingKwh} kWh per reading`, 'valor');
+    throw new InvalidInput(`valor: must not exceed ${maxReadingKwh} kWh per reading`, 'valor');
   }
-  if (input.timestamp < EARLIEST_MS) throw new InvalidInput('must not be before 2000-01-01', 'timestamp');
+  if (input.timestamp < EARLIEST_MS) throw new InvalidInput('timestamp: must not be before 2000-01-01', 'timestamp');
   if (input.timestamp > context.now() + FUTURE_TOLERANCE_MS) {
-    throw new InvalidInput('must not be more than 5 minutes in the future', 'timestamp');
+    throw new InvalidInput('timestamp: must not be more than 5 minutes in the future', 'timestamp');
   }
   return { customerId: input.id, meterId: input.id_medidor, valor: input.valor, timestampMs: input.timestamp };
 }

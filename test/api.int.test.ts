@@ -165,9 +165,9 @@ describe('POST /postConsumo', () => {
     it.each([
       ['negative valor', () => ({ valor: -1 }), 'valor: must not be negative', 'valor'],
       ['valor not a number', () => ({ valor: 'muito' }), 'valor: must be a number', 'valor'],
-      ['valor above the per-reading maximum', () => ({ valor: 100_001 }), 'must not exceed 100000 kWh per reading', 'valor'],
-      ['timestamp 10 minutes ahead', () => ({ timestamp: now() + 600 }), 'must not be more than 5 minutes in the future', 'timestamp'],
-      ['timestamp before 2000', () => ({ timestamp: at('1999-12-31T12:00:00Z') }), 'must not be before 2000-01-01', 'timestamp'],
+      ['valor above the per-reading maximum', () => ({ valor: 100_001 }), 'valor: must not exceed 100000 kWh per reading', 'valor'],
+      ['timestamp 10 minutes ahead', () => ({ timestamp: now() + 600 }), 'timestamp: must not be more than 5 minutes in the future', 'timestamp'],
+      ['timestamp before 2000', () => ({ timestamp: at('1999-12-31T12:00:00Z') }), 'timestamp: must not be before 2000-01-01', 'timestamp'],
       ['timestamp text', () => ({ timestamp: 'ontem' }), /^timestamp: must be Unix seconds or ISO-8601 with a zone/, 'timestamp'],
       ['ISO timestamp without a zone', () => ({ timestamp: '2025-03-10T12:00:00' }), /^timestamp: must be Unix seconds/, 'timestamp'],
       ['meter id zero', () => ({ id_medidor: 0 }), 'id_medidor: must be 1 or more', 'id_medidor'],
@@ -301,7 +301,7 @@ describe('GET /getConsumoHist', () => {
     [{ periodo: 'x' }, 'periodo: must be a number', 'periodo'],
     [{ limit: 0 }, 'limit: must be 1 or more', 'limit'],
     [{ limit: 5000 }, 'limit: must be at most 1000', 'limit'],
-    [{ cursor: 'bm90LWEtY3Vyc29y' }, 'cursor does not belong to this query; start again without it', 'cursor'],
+    [{ cursor: 'bm90LWEtY3Vyc29y' }, 'cursor: does not belong to this query; start again without it', 'cursor'],
   ])('400 for %p', async (query, message, field) => {
     const id = await customerWithMeters(0);
     const response = await get('/getConsumoHist', { id, ...query });

@@ -70,7 +70,7 @@ function encodeCursor(sortKey: string): string {
 function decodeCursor(cursor: string, range: { first: string; last: string }): string {
   const sortKey = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!/^\d{14}#\d{10}$/.test(sortKey) || sortKey < range.first || sortKey > range.last) {
-    throw new InvalidInput('cursor does not belong to this query; start again without it', 'cursor');
+    throw new InvalidInput('cursor: does not belong to this query; start again without it', 'cursor');
   }
   return sortKey;
 }
