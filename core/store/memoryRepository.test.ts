@@ -1,0 +1,111 @@
+// The in-memory repository gives the domain the same outcomes as DynamoDB would.
+import { getInvoice } from '../billing';
+import type { Context } from '../context';
+import { registerCustomer, registerMeter } from '../customers';
+import { withCheckDigits } from '../cpf';
+import { recordReadings } from '../readings';
+import { getHistory } from '../history';
+import { loadTariff } from '../billing';
+import { MemoryRepository } from './memoryRepository';
+
+const NOW = Date.parse('2025-07-20T12:00:00Z');
+const CPF = withCheckDigits('529982247');
+const t = (iso: string) => Date.parse(iso);
+
+function memoryContext(): Context {
+  return {
+    repository: new MemoryRepository(),
+    settings: {
+      timeZone: 'America/Bahia',
+      alarmLimitKwh: 1000,
+      maxReadingKwh: 100_000,
+      tariff: loadTariff('tariffs/flat-1.07.json'),
+    },
+    now: () => NOW,
+  };
+}
+
+describe('MemoryRepository', () => {
+  it('allocates meter ids 1, 2 in order and refuses a second customer with the same CPF', async () => {
+    const context = memoryContext();
+    await registerCustomer(context, { id: CPF, name: 'Ana' });
+    expect(await registerMeter(context, { id: CPF })).toEqual({ id: CPF, id_medidor: 1 });
+    expect(await registerMeter(context, { id: CPF })).toEqual({ id: CPF, id_medidor: 2 });
+    await expect(registerCustomer(context, { id: CPF, name: 'Outra' })).rejects.toMatchObject({ code: 'customer_exists' });
+    await expect(registerMeter(context, { id: withCheckDigits('111444777') })).rejects.toMatchObject({
+      code: 'customer_not_found',
+    });
+  });
+
+  it('settles a batch like DynamoDB: stored, duplicate, conflict, unknown meter, unknown customer, repeat in batch', async () => {
+    const context = memoryContext();
+    await registerCustomer(context, { id: CPF, name: 'Ana' });
+    await registerMeter(context, { id: CPF });
+    await registerMeter(context, { id: CPF });
+    const when = t('2025-07-01T12:00:00Z');
+    await recordReadings(context, [{ customerId: CPF, meterId: 1, valor: 5, timestampMs: when }]);
+    const outcomes = await recordReadings(context, [
+      { customerId: CPF, meterId: 1, valor: 5, timestampMs: when },
+      { customerId: CPF, meterId: 1, valor: 6, timestampMs: when },
+      { customerId: CPF, meterId: 2, valor: 1.5, timestampMs: when },
+      { customerId: CPF, meterId: 3, valor: 1, timestampMs: when },
+      { customerId: withCheckDigits('111444777'), meterId: 1, valor: 1, timestampMs: when },
+      { customerId: CPF, meterId: 2, valor: 1.5, timestampMs: when },
+    ]);
+    expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? outcome.error.code : outcome.status))).toEqual([
+      'duplicate',
+      'reading_conflict',
+      'stored',
+      'meter_not_found',
+      'customer_not_found',
+      'duplicate',
+    ]);
+    expect(await getInvoice(context, CPF, '2025-07')).toMatchObject({ kwh: 6.5, valor: 6.96 });
+  });
+
+  it('sums roll-ups exactly in decimal (0.1 + 0.2 is 0.3) and buckets by the Bahia calendar (month boundary at 03:00 UTC)', async () => {
+    const context = memoryContext();
+    await registerCustomer(context, { id: CPF, name: 'Ana' });
+    await registerMeter(context, { id: CPF });
+    await recordReadings(context, [
+      { customerId: CPF, meterId: 1, valor: 0.1, timestampMs: t('2025-07-10T12:00:00Z') },
+      { customerId: CPF, meterId: 1, valor: 0.2, timestampMs: t('2025-07-11T12:00:00Z') },
+      // 2025-08-01T02:59Z is still July 31st in America/Bahia (UTC−3).
+      { customerId: CPF, meterId: 1, valor: 1, timestampMs: t('2025-08-01T02:59:00Z') },
+      { customerId: CPF, meterId: 1, valor: 10, timestampMs: t('2025-08-01T03:00:00Z') },
+    ]);
+    const july = await context.repository.sumBuckets(CPF, 'month', '2025-07', '2025-08');
+    expect([...july].map(([key, kwh]) => [key, kwh.toString()])).toEqual([
+      ['2025-07', '1.3'],
+      ['2025-08', '10'],
+    ]);
+  });
+
+  it('lists readings oldest first, a page at a time, through history', async () => {
+    const context = memoryContext();
+    await registerCustomer(context, { id: CPF, name: 'Ana' });
+    await registerMeter(context, { id: CPF });
+    const readings = [3, 1, 2].map((day) => ({
+      customerId: CPF,
+      meterId: 1,
+      valor: day,
+      timestampMs: t(`2025-07-0${day}T12:00:00Z`),
+    }));
+    await recordReadings(context, readings);
+    const first = await getHistory(context, { id: CPF, kind: 'M', periodo: 0, limit: 2 });
+    expect(first.consumo.map((reading) => reading.valor)).toEqual([1, 2]);
+    expect(first.soma).toBe(6);
+    const second = await getHistory(context, { id: CPF, kind: 'M', periodo: 0, limit: 2, cursor: first.cursor! });
+    expect(second.consumo.map((reading) => reading.valor)).toEqual([3]);
+    expect(second.cursor).toBeNull();
+  });
+
+  it('indexes readings above the excess threshold for the alarm', async () => {
+    const context = memoryContext();
+    await registerCustomer(context, { id: CPF, name: 'Ana' });
+    await registerMeter(context, { id: CPF });
+    const big = { customerId: CPF, meterId: 1, valor: 1200, timestampMs: t('2025-07-02T12:00:00Z') };
+    await recordReadings(context, [big, { ...big, valor: 3, timestampMs: t('2025-07-03T12:00:00Z') }]);
+    expect(await context.repository.excessReadings(CPF, '2025-07')).toEqual([big]);
+  });
+});

@@ -1,0 +1,159 @@
+// An in-memory Repository with the same outcomes as DynamoRepository (benchmarks, unit tests, the gateway without a database).
+//
+// It keeps the storage rules, not the storage: a reading is identified by customer + meter + ms,
+// a repeat with the same value is a duplicate and with another value a conflict, a reading for
+// an unknown customer or meter is rejected, and hour/day/month roll-ups are summed in Decimal.
+// Nothing survives the process.
+import { Decimal } from '../decimal';
+import { CustomerAlreadyExists, CustomerNotFound, InvalidInput, MeterNotFound, ReadingConflict } from '../errors';
+import type { BucketLevel, Customer, Reading, ReadingPage, Repository, StoreOutcome } from '../model';
+import { bucketsOf } from '../periods';
+
+/** Same order as DynamoRepository's reading sort key: time, then meter (zero-padded so text order is numeric). */
+function readingSortKey(timestampMs: number, meterId: number): string {
+  return `${String(timestampMs).padStart(14, '0')}#${String(meterId).padStart(10, '0')}`;
+}
+
+interface CustomerRecord {
+  customer: Customer;
+  meterCount: number;
+  meters: Set<number>;
+  /** Reading sort key → reading, plus the keys kept sorted for range queries. */
+  readings: Map<string, Reading>;
+  sortedKeys: string[];
+  /** `H#…`, `D#…`, `M#…` bucket → kWh. */
+  rollups: Map<string, Decimal>;
+  /** Readings above the excess threshold, by month. */
+  excess: Map<string, Reading[]>;
+}
+
+const LEVEL_PREFIX: Record<BucketLevel, string> = { hour: 'H#', day: 'D#', month: 'M#' };
+
+/** Index of the first key not less than `key` (or, with `after`, greater than it): binary search. */
+function lowerBound(sorted: string[], key: string, after = false): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle] < key || (after && sorted[middle] === key)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+export class MemoryRepository implements Repository {
+  private readonly customers = new Map<string, CustomerRecord>();
+
+  async createCustomer(customer: Customer): Promise<void> {
+    if (this.customers.has(customer.id)) throw new CustomerAlreadyExists(customer.id);
+    this.customers.set(customer.id, {
+      customer: { ...customer },
+      meterCount: 0,
+      meters: new Set(),
+      readings: new Map(),
+      sortedKeys: [],
+      rollups: new Map(),
+      excess: new Map(),
+    });
+  }
+
+  async getCustomer(customerId: string): Promise<Customer | undefined> {
+    const record = this.customers.get(customerId);
+    return record ? { ...record.customer } : undefined;
+  }
+
+  async registerMeter(customerId: string, _createdAt: string): Promise<number> {
+    const record = this.customers.get(customerId);
+    if (!record) throw new CustomerNotFound(customerId);
+    record.meterCount += 1;
+    record.meters.add(record.meterCount);
+    return record.meterCount;
+  }
+
+  async storeReadings(
+    readings: Reading[],
+    options: { timeZone: string; excessOverKwh: number },
+  ): Promise<StoreOutcome[]> {
+    // Each reading is settled in order, so a repeat inside the batch meets the first one stored.
+    return readings.map((reading) => this.storeOne(reading, options));
+  }
+
+  private storeOne(reading: Reading, options: { timeZone: string; excessOverKwh: number }): StoreOutcome {
+    const record = this.customers.get(reading.customerId);
+    if (!record) return { status: 'rejected', error: new CustomerNotFound(reading.customerId) };
+    if (!record.meters.has(reading.meterId)) {
+      return { status: 'rejected', error: new MeterNotFound(reading.customerId, reading.meterId) };
+    }
+    const sortKey = readingSortKey(reading.timestampMs, reading.meterId);
+    const stored = record.readings.get(sortKey);
+    if (stored) {
+      return stored.valor === reading.valor
+        ? { status: 'duplicate' }
+        : { status: 'rejected', error: new ReadingConflict(stored.valor, reading.valor) };
+    }
+    record.readings.set(sortKey, { ...reading });
+    record.sortedKeys.splice(lowerBound(record.sortedKeys, sortKey), 0, sortKey);
+    const buckets = bucketsOf(reading.timestampMs, options.timeZone);
+    for (const key of [`H#${buckets.hour}`, `D#${buckets.day}`, `M#${buckets.month}`]) {
+      record.rollups.set(key, (record.rollups.get(key) ?? new Decimal(0)).plus(reading.valor));
+    }
+    if (reading.valor > options.excessOverKwh) {
+      record.excess.set(buckets.month, [...(record.excess.get(buckets.month) ?? []), { ...reading }]);
+    }
+    return { status: 'stored' };
+  }
+
+  async sumBuckets(
+    customerId: string,
+    level: BucketLevel,
+    firstKey: string,
+    lastKey: string,
+  ): Promise<Map<string, Decimal>> {
+    const prefix = LEVEL_PREFIX[level];
+    const sums = new Map<string, Decimal>();
+    const record = this.customers.get(customerId);
+    if (!record) return sums;
+    const keys = [...record.rollups.keys()]
+      .filter((key) => key.startsWith(prefix))
+      .map((key) => key.slice(prefix.length))
+      .filter((key) => key >= firstKey && key <= lastKey)
+      .sort();
+    for (const key of keys) sums.set(key, record.rollups.get(prefix + key)!);
+    return sums;
+  }
+
+  async listReadings(
+    customerId: string,
+    range: { startMs: number; endMs: number },
+    page: { limit: number; cursor?: string },
+  ): Promise<ReadingPage> {
+    const first = readingSortKey(range.startMs, 0);
+    const last = readingSortKey(range.endMs - 1, 9_999_999_999);
+    let after: string | undefined;
+    if (page.cursor !== undefined) {
+      after = Buffer.from(page.cursor, 'base64url').toString('utf8');
+      if (!/^\d{14}#\d{10}$/.test(after) || after < first || after > last) {
+        throw new InvalidInput('cursor does not belong to this query; start again without it', 'cursor');
+      }
+    }
+    const record = this.customers.get(customerId);
+    if (!record) return { readings: [], cursor: null };
+    const keys = record.sortedKeys;
+    const start = Math.max(lowerBound(keys, first), after === undefined ? 0 : lowerBound(keys, after, true));
+    const selected: string[] = [];
+    for (let i = start; i < keys.length && keys[i] <= last && selected.length < page.limit; i++) selected.push(keys[i]);
+    // As DynamoDB does with Limit: a full page carries a cursor even when nothing follows it.
+    const cursor =
+      selected.length === page.limit && selected.length > 0
+        ? Buffer.from(selected[selected.length - 1], 'utf8').toString('base64url')
+        : null;
+    return { readings: selected.map((key) => ({ ...record.readings.get(key)! })), cursor };
+  }
+
+  async excessReadings(customerId: string, month: string): Promise<Reading[]> {
+    const readings = this.customers.get(customerId)?.excess.get(month) ?? [];
+    return [...readings]
+      .sort((a, b) => a.timestampMs - b.timestampMs || a.meterId - b.meterId)
+      .map((reading) => ({ ...reading }));
+  }
+}
