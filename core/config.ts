@@ -31,6 +31,21 @@ const schema = z.object({
   STAFF_KEY: z.string().optional(),
   LUZ_ALARM_LIMIT_KWH: positive.default(1000),
   LUZ_MAX_READING_KWH: positive.default(100_000),
+  // UDP gateway (udp-gateway/). Loopback by default, as the HTTP API; 0.0.0.0 accepts meters from the network.
+  UDP_HOST: z.string().min(1).default('127.0.0.1'),
+  LUZ_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Readings per group commit; about 20 distinct customers' readings fill one 100-item transaction. */
+  GATEWAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+  /** How long a batch waits for company before it is committed. */
+  GATEWAY_BATCH_WAIT_MS: z.coerce.number().min(0).max(1000).default(5),
+  /** Batches committed at once; a customer's readings always go to the same lane. */
+  GATEWAY_LANES: z.coerce.number().int().min(1).max(256).default(8),
+  /** Readings accepted but not yet answered; past it the gateway answers 503 overloaded. */
+  GATEWAY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(4096),
+  /** Datagrams per second one source (address:port) may send, and its burst. */
+  GATEWAY_RATE_PER_SOURCE: positive.default(200),
+  GATEWAY_BURST_PER_SOURCE: positive.default(400),
+  GATEWAY_STATS_SECONDS: positive.default(10),
 });
 
 export type Config = z.infer<typeof schema>;
