@@ -32,7 +32,8 @@ export const meterIdField = numberField.pipe(
 );
 
 export const kwhField = numberField.pipe(
-  z.number().refine(Number.isFinite, 'must be finite').refine((value) => value >= 0, 'must not be negative'),
+  // z.number() itself refuses Infinity (from "1e999"); say so in the same words as the refinement.
+  z.number({ error: 'must be finite' }).refine(Number.isFinite, 'must be finite').refine((value) => value >= 0, 'must not be negative'),
 );
 
 /** Unix seconds (may be fractional, number or numeric string) or ISO-8601 with a zone → Unix ms. */
