@@ -1,0 +1,213 @@
+// HTTP client for the Luz API: the one place that builds requests, so headers (and later auth) live here only.
+
+/** The wire shapes the CLI reads; extra fields the API adds later pass through untouched. */
+export interface Customer {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface Meter {
+  id: string;
+  id_medidor: number;
+}
+
+export interface RecordedReading {
+  id: string;
+  id_medidor: number;
+  valor: number;
+  timestamp: number;
+  duplicate: boolean;
+}
+
+export interface InvoiceLine {
+  descricao: string;
+  quantidade?: number | null;
+  unidade?: string | null;
+  precoUnitario?: number | null;
+  valor: number;
+  [field: string]: unknown;
+}
+
+export interface Invoice {
+  id: string;
+  mes: string;
+  kwh: number;
+  valor: number;
+  itens: InvoiceLine[];
+}
+
+export type PeriodKind = 'D' | 'M' | 'Y';
+
+export interface History {
+  id: string;
+  kind: PeriodKind;
+  periodo: number;
+  inicio: string;
+  fim: string;
+  soma: number;
+  series: { bucket: string; kwh: number }[];
+  consumo: { timestamp: number; id_medidor: number; valor: number }[];
+  cursor: string | null;
+}
+
+export interface AlarmReason {
+  regra: string;
+  mensagem?: string;
+  [field: string]: unknown;
+}
+
+export interface Alarm {
+  id: string;
+  alarme: string;
+  mes: string;
+  kwhMes: number;
+  motivos: AlarmReason[];
+}
+
+/** The API answered with an error status; `body` is what it sent (Luz's `{error}` shape, or not). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field: string | undefined,
+    readonly body: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** No HTTP answer at all: refused, unknown host, timed out. */
+export class UnreachableError extends Error {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`cannot reach Luz at ${url} (${reason})`);
+    this.name = 'UnreachableError';
+  }
+}
+
+export interface ClientOptions {
+  /** e.g. http://localhost:8888 or an API Gateway stage URL; no trailing slash. */
+  baseUrl: string;
+  /** Extra headers on every request, e.g. `Authorization: Bearer …` once the API asks for it. */
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+export class LuzClient {
+  constructor(private readonly options: ClientOptions) {}
+
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
+  registerCustomer(id: string, name: string): Promise<Customer> {
+    return this.request('POST', '/cadCliente', { body: { id, name } });
+  }
+
+  registerMeter(id: string): Promise<Meter> {
+    return this.request('POST', '/cadMedidor', { body: { id } });
+  }
+
+  /** `timestamp` in Unix seconds, which the API accepts as is. */
+  addReading(reading: { id: string; id_medidor: number; valor: number; timestamp: number }): Promise<RecordedReading> {
+    return this.request('POST', '/postConsumo', { body: reading });
+  }
+
+  getInvoice(id: string, mes?: string): Promise<Invoice> {
+    return this.request('GET', '/getFatura', { query: { id, mes } });
+  }
+
+  getHistory(id: string, options: { kind?: PeriodKind; periodo?: number; limit?: number; cursor?: string } = {}): Promise<History> {
+    return this.request('GET', '/getConsumoHist', { query: { id, ...options } });
+  }
+
+  getAlarm(id: string): Promise<Alarm> {
+    return this.request('GET', '/getAlarme', { query: { id } });
+  }
+
+  /** Every header the API sees comes from here. */
+  private headers(hasBody: boolean): Record<string, string> {
+    return {
+      accept: 'application/json',
+      ...(hasBody ? { 'content-type': 'application/json' } : {}),
+      ...this.options.headers,
+    };
+  }
+
+  private async request<T>(method: 'GET' | 'POST', path: string, input: { query?: Query; body?: unknown }): Promise<T> {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(input.query ?? {})) {
+      if (value !== undefined) search.set(key, String(value));
+    }
+    const url = `${this.options.baseUrl}${path}${search.toString() ? `?${search}` : ''}`;
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: this.headers(input.body !== undefined),
+        body: input.body === undefined ? undefined : JSON.stringify(input.body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new UnreachableError(this.options.baseUrl, describeNetworkFailure(error, timeoutMs));
+    }
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* not JSON: reported as text below */
+    }
+    if (response.ok) return body as T;
+    throw toApiError(response.status, response.statusText, body);
+  }
+}
+
+function toApiError(status: number, statusText: string, body: unknown): ApiError {
+  const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
+  if (error && typeof error.message === 'string') {
+    return new ApiError(status, String(error.code ?? status), error.message, typeof error.field === 'string' ? error.field : undefined, body);
+  }
+  // API Gateway's own answers (authorizer, throttling) are `{message}`; anything else is shown as text.
+  const gatewayMessage = (body as { message?: unknown } | null)?.message;
+  const message =
+    typeof gatewayMessage === 'string'
+      ? gatewayMessage
+      : typeof body === 'string' && body.trim() !== ''
+        ? body.trim().replace(/\s+/g, ' ').slice(0, 200)
+        : statusText || 'no details';
+  return new ApiError(status, `http_${status}`, message, undefined, body);
+}
+
+/** One short reason a person can act on, from undici's nested causes. */
+function describeNetworkFailure(error: unknown, timeoutMs: number): string {
+  const name = (error as Error)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${Math.round(timeoutMs / 1000)} s`;
+  let cause: unknown = error;
+  while (cause && typeof cause === 'object' && 'cause' in cause && (cause as { cause?: unknown }).cause) {
+    cause = (cause as { cause: unknown }).cause;
+  }
+  const code = (cause as { code?: string })?.code;
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ENOTFOUND: 'unknown host',
+    EAI_AGAIN: 'host name lookup failed',
+    ECONNRESET: 'connection reset',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ETIMEDOUT: 'connection timed out',
+  };
+  if (code && reasons[code]) return reasons[code];
+  // AggregateError (IPv6 and IPv4 both refused) carries the codes in `errors`.
+  const inner = (cause as { errors?: { code?: string }[] })?.errors?.find((item) => item.code && reasons[item.code]);
+  if (inner?.code) return reasons[inner.code];
+  return code ?? (cause as Error)?.message ?? 'network error';
+}

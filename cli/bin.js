@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// `luz` launcher: registers tsx's loader so the TypeScript CLI runs as shipped, with no build step.
+import { readFileSync } from 'node:fs';
+import { register } from 'tsx/esm/api';
+
+register();
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const { main } = await import('./main.ts');
+process.exitCode = await main(process.argv.slice(2), version);

@@ -1,0 +1,169 @@
+// Human output: pt-BR numbers, the invoice table, the history chart and the alarm, exactly as printed.
+import type { Alarm, History, Invoice } from './api';
+import { bar, bucketLabel, describeAlarmChange, formatDateTime, formatKwh, formatMoney, formatNumber, renderAlarm, renderHistory, renderInvoice } from './format';
+import { createStyle, stripAnsi, wantsColour } from './style';
+
+const plain = createStyle(false);
+const coloured = createStyle(true);
+
+describe('pt-BR numbers', () => {
+  it.each([
+    [1234.5, 'R$ 1.234,50'],
+    [0, 'R$ 0,00'],
+    [0.005, 'R$ 0,01'],
+    [1288.01, 'R$ 1.288,01'],
+    [-3, '-R$ 3,00'],
+  ])('money %d → %s (plain spaces, no NBSP)', (value, text) => expect(formatMoney(value)).toBe(text));
+
+  it('unit prices keep the decimals a tariff publishes', () => {
+    expect(formatMoney(0.32951, 6)).toBe('R$ 0,32951');
+    expect(formatMoney(1.07, 6)).toBe('R$ 1,07');
+  });
+
+  it('kWh use a decimal comma, a thousands dot and at most three decimals', () => {
+    expect(formatNumber(1203.75)).toBe('1.203,75');
+    expect(formatKwh(49.90570014674455)).toBe('49,906 kWh');
+    expect(formatKwh(0)).toBe('0 kWh');
+  });
+
+  it('date-times are shown in the Luz zone', () => {
+    expect(formatDateTime(Date.parse('2026-01-01T02:30:05Z'), 'America/Bahia')).toBe('31/12/2025 23:30:05');
+  });
+});
+
+describe('renderInvoice', () => {
+  const invoice: Invoice = {
+    id: '12345678909',
+    mes: '2026-11',
+    kwh: 1203.75,
+    valor: 1298.01,
+    itens: [
+      { descricao: 'Energia consumida', quantidade: 1203.75, unidade: 'kWh', precoUnitario: 1.07, valor: 1288.01 },
+      { descricao: 'Contribuição de iluminação', valor: 10 },
+    ],
+  };
+
+  it('prints every line the API sends, aligned, and the total', () => {
+    expect(renderInvoice(invoice, plain)).toBe(
+      [
+        'Invoice 11/2026 · CPF 123.456.789-09',
+        'Consumption: 1.203,75 kWh',
+        '',
+        'Item                             Quantity    Unit price        Amount',
+        '─────────────────────────────────────────────────────────────────────',
+        'Energia consumida            1.203,75 kWh   R$ 1,07/kWh   R$ 1.288,01',
+        'Contribuição de iluminação                                   R$ 10,00',
+        '─────────────────────────────────────────────────────────────────────',
+        'Total                                                     R$ 1.298,01',
+      ].join('\n'),
+    );
+  });
+
+  it('colour changes no character the eye sees', () => {
+    const styled = renderInvoice(invoice, coloured);
+    expect(styled).not.toBe(renderInvoice(invoice, plain));
+    expect(stripAnsi(styled)).toBe(renderInvoice(invoice, plain));
+  });
+});
+
+describe('history chart', () => {
+  it.each([
+    ['2026-11-25T07', '07h'],
+    ['2026-11-25', '25/11'],
+    ['2026-11', '11/2026'],
+    ['week-48', 'week-48'],
+  ])('bucket %s is labelled %s', (bucket, label) => expect(bucketLabel(bucket)).toBe(label));
+
+  it('bars are drawn in eighths of a cell and a tiny value still shows', () => {
+    expect(bar(10, 10, 4)).toBe('████');
+    expect(bar(5, 10, 3)).toBe('█▌');
+    expect(bar(0.001, 10, 4)).toBe('▏');
+    expect(bar(0, 10, 4)).toBe('');
+  });
+
+  it('renders one row per bucket, the period and the total', () => {
+    const history: History = {
+      id: '12345678909',
+      kind: 'Y',
+      periodo: 1,
+      inicio: '2025-01-01T00:00:00-03:00',
+      fim: '2026-01-01T00:00:00-03:00',
+      soma: 15,
+      series: [
+        { bucket: '2025-01', kwh: 10 },
+        { bucket: '2025-02', kwh: 0 },
+        { bucket: '2025-03', kwh: 5 },
+      ],
+      consumo: [
+        { timestamp: 1736000000, id_medidor: 1, valor: 10 },
+        { timestamp: 1741000000, id_medidor: 1, valor: 5 },
+      ],
+      cursor: 'abc',
+    };
+    expect(renderHistory(history, plain, 40)).toBe(
+      [
+        'Consumption, year 2025 (1 back) · CPF 123.456.789-09',
+        '2025-01-01T00:00:00-03:00 → 2026-01-01T00:00:00-03:00',
+        '',
+        // 40 columns leave 21 cells for the bars; 5 of 10 kWh is 10.5 cells.
+        `01/2025 │${'█'.repeat(21)} 10 kWh`,
+        `02/2025 │${' '.repeat(21)}  0 kWh`,
+        `03/2025 │${'█'.repeat(10)}▌${' '.repeat(10)}  5 kWh`,
+        '',
+        'Total: 15 kWh · 2 readings (first 2; more with --cursor abc)',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('renderAlarm', () => {
+  const excess: Alarm = {
+    id: '12345678909',
+    alarme: 'Excesso!',
+    mes: '2026-11',
+    kwhMes: 1200,
+    motivos: [
+      { regra: 'total_mensal', mensagem: 'consumption this month (1200 kWh) is above the limit of 1000 kWh', limite: 1000, valor: 1200, mes: '2026-11' },
+      { regra: 'media_diaria', limite: 40, valor: 52.5 },
+    ],
+  };
+
+  it('states the verdict and every reason, with or without a message', () => {
+    expect(renderAlarm(excess, plain)).toBe(
+      [
+        'Alarm · CPF 123.456.789-09 · month 11/2026: ⚠ Excesso!',
+        'Consumption this month: 1.200 kWh',
+        'Reasons:',
+        '  ✗ consumption this month (1200 kWh) is above the limit of 1000 kWh [total_mensal]',
+        '  ✗ limite: 40, valor: 52,5 [media_diaria]',
+      ].join('\n'),
+    );
+  });
+
+  it('the verdict is red for an excess and green when all is well', () => {
+    expect(renderAlarm(excess, coloured)).toContain('\x1b[1m\x1b[31m⚠ Excesso!\x1b[39m\x1b[22m');
+    const ok: Alarm = { ...excess, alarme: 'Ok!', kwhMes: 10, motivos: [] };
+    expect(renderAlarm(ok, coloured)).toContain('\x1b[1m\x1b[32m✓ Ok!\x1b[39m\x1b[22m');
+    expect(renderAlarm(ok, plain)).toBe('Alarm · CPF 123.456.789-09 · month 11/2026: ✓ Ok!\nConsumption this month: 10 kWh');
+  });
+
+  it('a change between two checks is one line', () => {
+    const ok: Alarm = { ...excess, alarme: 'Ok!', kwhMes: 900, motivos: [] };
+    expect(describeAlarmChange(ok, excess)).toBe('Ok! → Excesso!, 900 kWh → 1.200 kWh this month');
+    expect(describeAlarmChange(excess, excess)).toBe('');
+    expect(describeAlarmChange(excess, { ...excess, motivos: excess.motivos.slice(0, 1) })).toBe('reasons changed');
+  });
+});
+
+describe('wantsColour', () => {
+  it.each([
+    [{}, true, true],
+    [{}, false, false],
+    [{ NO_COLOR: '1' }, true, false],
+    [{ NO_COLOR: '1', FORCE_COLOR: '1' }, true, false],
+    [{ FORCE_COLOR: '1' }, false, true],
+    [{ FORCE_COLOR: '0' }, true, false],
+    [{ NO_COLOR: '' }, true, true],
+    [{ TERM: 'dumb' }, true, false],
+  ])('env %j, terminal %s → %s', (env, isTTY, expected) => expect(wantsColour(env as NodeJS.ProcessEnv, { isTTY })).toBe(expected));
+});
