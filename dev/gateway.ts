@@ -1,11 +1,60 @@
-// Starts the UDP gateway as a child process (see udp-gateway/). Until the gateway exists this is a no-op.
-import type { ChildProcess } from 'node:child_process';
+// Starts the UDP gateway (udp-gateway/main.ts) as a child process, waits for it to listen, stops it cleanly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { stopGroup } from './offline';
 
 export interface RunningGateway {
   child?: ChildProcess;
+  /** The UDP port it listens on (from its `listening` log line). */
+  port?: number;
   stop(): Promise<void>;
 }
 
-export async function startGateway(_options: { env: Record<string, string> }): Promise<RunningGateway> {
-  return { stop: async () => undefined };
+/** Time the gateway gets to answer what is in flight after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 20_000;
+
+/**
+ * `env` is added to this process's environment (UDP_PORT 0 picks a free port). Log lines go to this
+ * process's stdout (`stdio: 'inherit'`) or only to `onLine` (`'pipe'`).
+ */
+export async function startGateway(options: {
+  env: Record<string, string>;
+  stdio?: 'inherit' | 'pipe';
+  onLine?: (line: string) => void;
+  timeoutMs?: number;
+}): Promise<RunningGateway> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'udp-gateway/main.ts'], {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const stop = () => stopGroup(child, STOP_GRACE_MS);
+  let recent = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('the UDP gateway did not report listening in time')), options.timeoutMs ?? 60_000);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      void stop().then(() => reject(new Error(`${error.message}\n${recent}`)));
+    };
+    child.once('exit', (code, signal) => fail(new Error(`the UDP gateway exited (code ${code}, signal ${signal}) before listening`)));
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        recent = (recent + line + '\n').slice(-4000);
+        options.onLine?.(line);
+        if (options.stdio !== 'pipe') (stream === child.stdout ? process.stdout : process.stderr).write(`${line}\n`);
+        if (stream !== child.stdout) return;
+        try {
+          const event = JSON.parse(line) as { msg?: string; port?: number };
+          if (event.msg === 'listening' && typeof event.port === 'number') {
+            clearTimeout(timer);
+            child.removeAllListeners('exit');
+            resolve(event.port);
+          }
+        } catch {
+          /* not a log line */
+        }
+      });
+    }
+  });
+  return { child, port, stop };
 }

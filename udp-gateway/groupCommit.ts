@@ -1,0 +1,142 @@
+// Group commit: readings that arrive within a few ms share one recordReadings call (one transaction
+// per ≤ 100 items), in a fixed number of lanes, with a hard bound on what is accepted and unanswered.
+//
+// - A customer's readings always go to the same lane (hash of the CPF), so two batches never race
+//   on the same roll-up items, and a customer's readings are committed in arrival order.
+// - A lane commits when it holds `batchSize` readings or when its oldest has waited `batchWaitMs`;
+//   what arrives during a commit goes out as soon as that commit ends.
+// - A reading identical to one already in flight (a meter's resend) waits for that one's outcome
+//   instead of costing the database a second write.
+// - `submit` refuses work past `maxInFlight`: the caller answers "overloaded" and the meter retries.
+import type { Context } from '../core/context';
+import type { Reading, StoreOutcome } from '../core/model';
+import { recordReadings } from '../core/readings';
+import { StorageUnavailable } from './protocol';
+
+export interface GroupCommitOptions {
+  batchSize: number;
+  batchWaitMs: number;
+  lanes: number;
+  maxInFlight: number;
+}
+
+/** Receives a reading's outcome; must not throw. */
+export type Settle = (outcome: StoreOutcome) => void;
+
+interface Entry {
+  key: string;
+  reading: Reading;
+  settle: Settle;
+  /** Identical readings that arrived while this one was in flight. */
+  followers: Settle[];
+}
+
+interface Lane {
+  queue: Entry[];
+  busy: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+export interface GroupCommitHooks {
+  /** After each commit: how many readings, how long it took. */
+  onBatch?(size: number, ms: number): void;
+  /** When storage failed a whole batch (its readings are answered "unavailable"). */
+  onStoreError?(error: unknown, size: number): void;
+}
+
+function laneOf(customerId: string, lanes: number): number {
+  let hash = 0;
+  for (let i = 0; i < customerId.length; i++) hash = (hash * 31 + customerId.charCodeAt(i)) >>> 0;
+  return hash % lanes;
+}
+
+const keyOf = (reading: Reading) => `${reading.customerId}#${reading.meterId}#${reading.timestampMs}`;
+
+export class GroupCommit {
+  private readonly lanes: Lane[];
+  private readonly inFlightByKey = new Map<string, Entry>();
+  private count = 0;
+  private flushing = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly context: Context,
+    private readonly options: GroupCommitOptions,
+    private readonly hooks: GroupCommitHooks = {},
+  ) {
+    this.lanes = Array.from({ length: options.lanes }, () => ({ queue: [], busy: false }));
+  }
+
+  /** Readings accepted and not yet answered (followers included). */
+  get inFlight(): number {
+    return this.count;
+  }
+
+  /** Queues a checked reading; `settle` is called once with its outcome. False when full. */
+  submit(reading: Reading, settle: Settle): boolean {
+    if (this.count >= this.options.maxInFlight) return false;
+    const key = keyOf(reading);
+    const twin = this.inFlightByKey.get(key);
+    this.count += 1;
+    if (twin && twin.reading.valor === reading.valor) {
+      twin.followers.push(settle);
+      return true;
+    }
+    const entry: Entry = { key, reading, settle, followers: [] };
+    // A different value under the same key goes through storage and meets its conflict there.
+    if (!twin) this.inFlightByKey.set(key, entry);
+    const lane = this.lanes[laneOf(reading.customerId, this.lanes.length)];
+    lane.queue.push(entry);
+    this.schedule(lane);
+    return true;
+  }
+
+  /** Commits everything queued now, without waiting for company, and resolves when nothing is in flight. */
+  async flush(): Promise<void> {
+    this.flushing = true;
+    for (const lane of this.lanes) this.schedule(lane);
+    if (this.count > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.flushing = false;
+  }
+
+  private schedule(lane: Lane): void {
+    if (lane.busy || lane.queue.length === 0) return;
+    if (lane.queue.length >= this.options.batchSize || this.flushing || this.options.batchWaitMs === 0) {
+      void this.commit(lane);
+    } else if (!lane.timer) {
+      lane.timer = setTimeout(() => void this.commit(lane), this.options.batchWaitMs);
+    }
+  }
+
+  private async commit(lane: Lane): Promise<void> {
+    if (lane.timer) clearTimeout(lane.timer);
+    lane.timer = undefined;
+    if (lane.busy || lane.queue.length === 0) return;
+    lane.busy = true;
+    const batch = lane.queue.splice(0, this.options.batchSize);
+    const started = performance.now();
+    let outcomes: StoreOutcome[];
+    try {
+      outcomes = await recordReadings(this.context, batch.map((entry) => entry.reading));
+    } catch (error) {
+      // Nothing in this batch is known to be durable: the meters send it again, and storage dedupes.
+      this.hooks.onStoreError?.(error, batch.length);
+      const unavailable: StoreOutcome = { status: 'rejected', error: new StorageUnavailable() };
+      outcomes = batch.map(() => unavailable);
+    }
+    this.hooks.onBatch?.(batch.length, performance.now() - started);
+    for (const [index, entry] of batch.entries()) this.settle(entry, outcomes[index]);
+    lane.busy = false;
+    // What arrived during the commit has already waited long enough.
+    if (lane.queue.length > 0) void this.commit(lane);
+    if (this.count === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private settle(entry: Entry, outcome: StoreOutcome): void {
+    if (this.inFlightByKey.get(entry.key) === entry) this.inFlightByKey.delete(entry.key);
+    const followerOutcome: StoreOutcome = outcome.status === 'stored' ? { status: 'duplicate' } : outcome;
+    this.count -= 1 + entry.followers.length;
+    entry.settle(outcome);
+    for (const settle of entry.followers) settle(followerOutcome);
+  }
+}
