@@ -1,5 +1,6 @@
 // Configuration: read from the environment once, validated, failing loudly with the variable's name.
 import { z } from 'zod';
+import { ALARM_RULES, type AlarmRule } from './alarms';
 import { assertTimeZone } from './periods';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -31,6 +32,20 @@ const schema = z.object({
   STAFF_KEY: z.string().optional(),
   LUZ_ALARM_LIMIT_KWH: positive.default(1000),
   LUZ_MAX_READING_KWH: positive.default(100_000),
+  // Alarm rules (core/alarms.ts): which are in use, and each one's numbers.
+  LUZ_ALARM_RULES: z
+    .string()
+    .default(ALARM_RULES.join(','))
+    .transform((text) => text.split(',').map((rule) => rule.trim()).filter(Boolean))
+    .refine(
+      (rules) => rules.every((rule) => (ALARM_RULES as readonly string[]).includes(rule)),
+      `a comma-separated list of ${ALARM_RULES.join(', ')}`,
+    )
+    .transform((rules) => rules as AlarmRule[]),
+  LUZ_ALARM_SPIKE_FACTOR: positive.default(2),
+  LUZ_ALARM_PROJECTION_MIN_DAYS: z.coerce.number().min(0).max(28).default(1),
+  LUZ_METER_INTERVAL_MINUTES: positive.default(60),
+  LUZ_ALARM_SILENT_INTERVALS: positive.default(3),
   // UDP gateway (udp-gateway/). Loopback by default, as the HTTP API; 0.0.0.0 accepts meters from the network.
   UDP_HOST: z.string().min(1).default('127.0.0.1'),
   LUZ_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

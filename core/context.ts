@@ -1,5 +1,6 @@
 // What every domain function receives: the repository, the rules' settings and a clock.
-import type { Tariff } from './billing';
+import type { AlarmSettings } from './alarms';
+import type { Tariff } from './tariff';
 import type { Repository } from './model';
 
 export interface Settings {
@@ -9,6 +10,8 @@ export interface Settings {
   /** Largest kWh a single reading may carry. */
   maxReadingKwh: number;
   tariff: Tariff;
+  /** Alarm rules and their numbers; anything absent takes DEFAULT_ALARM_SETTINGS. */
+  alarms?: Partial<AlarmSettings>;
 }
 
 export interface Context {

@@ -1,10 +1,19 @@
 // Customers and their meters.
 import type { Context } from './context';
 import type { Customer } from './model';
+import type { ConnectionType } from './tariff';
 
-/** cadCliente */
-export async function registerCustomer(context: Context, input: { id: string; name: string }): Promise<Customer> {
-  const customer: Customer = { id: input.id, name: input.name, createdAt: new Date(context.now()).toISOString() };
+/** cadCliente; the connection type sets the minimum billed kWh (default monofásico, the most common). */
+export async function registerCustomer(
+  context: Context,
+  input: { id: string; name: string; ligacao?: ConnectionType },
+): Promise<Customer> {
+  const customer: Customer = {
+    id: input.id,
+    name: input.name,
+    createdAt: new Date(context.now()).toISOString(),
+    ligacao: input.ligacao ?? 'monofasico',
+  };
   await context.repository.createCustomer(customer);
   return customer;
 }

@@ -1,11 +1,56 @@
 // Plain data shared by the domain, the repository and the transports.
+import type { Invoice } from './billing';
 import type { Decimal } from './decimal';
 import type { LuzError } from './errors';
+import type { ConnectionType } from './tariff';
 
 export interface Customer {
   id: string; // CPF, 11 digits
   name: string;
   createdAt: string; // ISO-8601 UTC
+  /** Connection type (sets the minimum billed kWh); customers stored before it existed read as monofasico. */
+  ligacao?: ConnectionType;
+}
+
+export interface Meter {
+  meterId: number;
+  createdAt: string; // ISO-8601 UTC
+  /** Newest reading time stored for the meter (Unix ms), if any. */
+  lastReadingMs?: number;
+}
+
+/** A closed month's invoice as stored: the frozen document plus what later adjustments need. */
+export interface InvoiceRecord {
+  customerId: string;
+  month: string;
+  invoice: Invoice;
+  /** Minimum billed kWh that applied (custo de disponibilidade). */
+  minimumKwh: number;
+  /** R$/kWh without taxes that applied (energy + bandeira), as a decimal string. */
+  perKwh: string;
+  /** kWh of the month billed so far (at close, then raised by each adjustment), decimal string. */
+  accountedKwh: string;
+  dueDays: number;
+}
+
+/** An alarm condition that holds now, stored from when it fired until it clears. */
+export interface ActiveAlarm {
+  customerId: string;
+  /** Rule, or rule#meter for per-meter rules: at most one active alarm per key. */
+  key: string;
+  regra: string;
+  meterId?: number;
+  firedMs: number;
+  mensagem: string;
+}
+
+export interface AlarmEvent {
+  key: string;
+  regra: string;
+  meterId?: number;
+  firedMs: number;
+  clearedMs?: number;
+  mensagem: string;
 }
 
 export interface Reading {
@@ -51,4 +96,34 @@ export interface Repository {
   ): Promise<ReadingPage>;
   /** Readings of a month that were above the excess threshold when stored. */
   excessReadings(customerId: string, month: string): Promise<Reading[]>;
+
+  /** The customer's meters with their newest reading time. */
+  listMeters(customerId: string): Promise<Meter[]>;
+  /** kWh per meter in a month (meters without readings are omitted). */
+  meterMonthKwh(customerId: string, month: string): Promise<Map<number, Decimal>>;
+
+  getInvoiceRecord(customerId: string, month: string): Promise<InvoiceRecord | undefined>;
+  /** Closed invoices, oldest month first. */
+  listInvoiceRecords(customerId: string): Promise<InvoiceRecord[]>;
+  /**
+   * Stores a closed invoice if its month is not closed yet, and moves each settled month's
+   * accounted kWh from → to, all or nothing. `exists`: the month was already closed;
+   * `stale`: a settled month changed meanwhile (recompute and try again).
+   */
+  saveInvoice(
+    record: InvoiceRecord,
+    settles: { month: string; fromKwh: string; toKwh: string }[],
+  ): Promise<'saved' | 'exists' | 'stale'>;
+
+  activeAlarms(customerId: string): Promise<ActiveAlarm[]>;
+  /** Records that an alarm fired (and its event); false if it was already active. */
+  fireAlarm(alarm: ActiveAlarm): Promise<boolean>;
+  /** Records that an active alarm cleared; false if it was no longer active. */
+  clearAlarm(alarm: ActiveAlarm, clearedMs: number): Promise<boolean>;
+  /** Newest events first. */
+  alarmEvents(customerId: string, limit: number): Promise<AlarmEvent[]>;
+  /** Active alarms of every customer, one page at a time, ordered by customer. */
+  listActiveAlarms(page: { limit: number; cursor?: string }): Promise<{ alarms: ActiveAlarm[]; cursor: string | null }>;
+  /** Every customer id, one page at a time (the scheduled alarm sweep). */
+  listCustomerIds(page: { limit: number; cursor?: string }): Promise<{ ids: string[]; cursor: string | null }>;
 }

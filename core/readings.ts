@@ -1,5 +1,7 @@
 // Readings: the rules a reading must pass, and storing it (HTTP and UDP take this same path).
+import { refreshAlarm } from './alarms';
 import type { Context } from './context';
+import { maskCpf } from './cpf';
 import { InvalidInput } from './errors';
 import type { ReadingInput } from './fields';
 import type { Reading, StoreOutcome } from './model';
@@ -41,6 +43,13 @@ export async function recordReading(context: Context, input: ReadingInput): Prom
   const reading = checkReading(context, input);
   const [outcome] = await recordReadings(context, [reading]);
   if (outcome.status === 'rejected') throw outcome.error;
+  if (outcome.status === 'stored') {
+    // Alarms fire as readings arrive. The reading is already stored, so a failure here must not
+    // fail the request: the next evaluation (getAlarme, the sweep) catches up.
+    await refreshAlarm(context, reading.customerId).catch((error: unknown) => {
+      console.error(JSON.stringify({ level: 'error', msg: 'alarm evaluation failed', cpf: maskCpf(reading.customerId), error: String(error) }));
+    });
+  }
   return {
     id: reading.customerId,
     id_medidor: reading.meterId,

@@ -12,6 +12,13 @@ export function settingsFrom(config: Config): Context['settings'] {
     alarmLimitKwh: config.LUZ_ALARM_LIMIT_KWH,
     maxReadingKwh: config.LUZ_MAX_READING_KWH,
     tariff: loadTariff(config.TARIFF_FILE),
+    alarms: {
+      rules: config.LUZ_ALARM_RULES,
+      spikeFactor: config.LUZ_ALARM_SPIKE_FACTOR,
+      projectionMinDays: config.LUZ_ALARM_PROJECTION_MIN_DAYS,
+      meterIntervalMinutes: config.LUZ_METER_INTERVAL_MINUTES,
+      silentIntervals: config.LUZ_ALARM_SILENT_INTERVALS,
+    },
   };
 }
 

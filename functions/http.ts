@@ -12,6 +12,8 @@ import {
   MeterNotFound,
   ReadingConflict,
 } from '../core/errors';
+import { InvoiceAlreadyClosed } from '../core/billing';
+import { TariffNotInForce } from '../core/tariff';
 import { luzContext } from './runtime';
 
 /** Largest request body accepted; the contract's bodies are well under 1 KB. */
@@ -39,11 +41,13 @@ export class UnsupportedMediaType extends LuzError {
 /** The one place where a domain error becomes an HTTP status. */
 const STATUS_OF: [new (...args: never[]) => LuzError, number][] = [
   [InvalidInput, 400],
+  [TariffNotInForce, 400],
   [CustomerNotFound, 404],
   [MeterNotFound, 404],
   [MethodNotAllowed, 405],
   [CustomerAlreadyExists, 409],
   [ReadingConflict, 409],
+  [InvoiceAlreadyClosed, 409],
   [PayloadTooLarge, 413],
   [UnsupportedMediaType, 415],
 ];

@@ -9,7 +9,7 @@ describe('POST /cadCliente', () => {
     const masked = `${id.slice(0, 3)}.${id.slice(3, 6)}.${id.slice(6, 9)}-${id.slice(9)}`;
     const response = await post('/cadCliente', { id: masked, name: '  Maria da Silva ' });
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ id, name: 'Maria da Silva', createdAt: expect.stringMatching(ISO) });
+    expect(response.body).toEqual({ id, name: 'Maria da Silva', createdAt: expect.stringMatching(ISO), ligacao: 'monofasico' });
   });
 
   it('409 when the CPF exists, and the first registration is kept', async () => {
@@ -209,6 +209,10 @@ describe('GET /getFatura', () => {
         id,
         mes: '2025-01',
         kwh: 110.625,
+        medidores: [
+          { id_medidor: 1, kwh: 110.125 },
+          { id_medidor: 2, kwh: 0.5 },
+        ],
         valor: 118.37,
         itens: [{ descricao: 'Energia consumida', quantidade: 110.625, unidade: 'kWh', precoUnitario: 1.07, valor: 118.37 }],
       },
@@ -217,7 +221,11 @@ describe('GET /getFatura', () => {
     expect(february.body).toEqual({
       id,
       mes: '2025-02',
+      situacao: 'aberta',
+      tarifa: 'Tarifa plana original',
+      periodo: { inicio: '2025-02-01T00:00:00-03:00', fim: '2025-03-01T00:00:00-03:00' },
       kwh: 99,
+      medidores: [{ id_medidor: 1, kwh: 99 }],
       valor: 105.93,
       itens: [{ descricao: 'Energia consumida', quantidade: 99, unidade: 'kWh', precoUnitario: 1.07, valor: 105.93 }],
     });
@@ -317,9 +325,15 @@ describe('GET /getConsumoHist', () => {
 describe('GET /getAlarme', () => {
   it('Ok! under the limit', async () => {
     const id = await customerWithMeters(1);
-    await post('/postConsumo', { id, id_medidor: 1, valor: 999, timestamp: Date.now() / 1000 - 1 });
+    // 30 kWh stays under every rule on any day of the month: the projection starts after one day
+    // (at most 30 × 31 = 930 kWh) and there is no history for a spike.
+    await post('/postConsumo', { id, id_medidor: 1, valor: 30, timestamp: Date.now() / 1000 - 1 });
     const response = await get('/getAlarme', { id });
-    expect(response).toMatchObject({ status: 200, body: { id, alarme: 'Ok!', motivos: [], kwhMes: 999 } });
+    expect(response).toEqual({
+      status: 200,
+      headers: expect.anything(),
+      body: { id, alarme: 'Ok!', mes: expect.stringMatching(/^\d{4}-\d{2}$/), motivos: [], kwhMes: 30, eventos: [] },
+    });
   });
 
   it('Excesso! for the month total, explained in motivos', async () => {
@@ -342,6 +356,16 @@ describe('GET /getAlarme', () => {
           mes: expect.stringMatching(/^\d{4}-\d{2}$/),
         },
       ],
+      // Fired when the second reading was stored. Depending on the day of the month the first
+      // reading alone may have projected past the limit (an event since cleared).
+      eventos: expect.arrayContaining([
+        {
+          regra: 'total_mensal',
+          disparadoEm: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-03:00$/),
+          encerradoEm: null,
+          mensagem: 'consumption this month (1000.5 kWh) is above the limit of 1000 kWh',
+        },
+      ]),
     });
   });
 

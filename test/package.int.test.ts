@@ -11,17 +11,46 @@ const EXPECTED_ACCESS: Record<string, Record<string, string[]>> = {
   cadMedidor: { ClientesTable: ['dynamodb:UpdateItem'], MedidoresTable: ['dynamodb:PutItem'] },
   postConsumo: {
     ClientesTable: ['dynamodb:GetItem'],
-    MedidoresTable: ['dynamodb:ConditionCheckItem'],
+    MedidoresTable: ['dynamodb:ConditionCheckItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     LeiturasTable: ['dynamodb:PutItem'],
-    ConsumoTable: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    ConsumoTable: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    AlarmesTable: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
   },
-  getAlarme: { ClientesTable: ['dynamodb:GetItem'], ConsumoTable: ['dynamodb:Query'] },
+  getAlarme: {
+    ClientesTable: ['dynamodb:GetItem'],
+    MedidoresTable: ['dynamodb:Query'],
+    ConsumoTable: ['dynamodb:Query'],
+    AlarmesTable: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  },
   getConsumoHist: {
     ClientesTable: ['dynamodb:GetItem'],
     ConsumoTable: ['dynamodb:Query'],
     LeiturasTable: ['dynamodb:Query'],
   },
-  getFatura: { ClientesTable: ['dynamodb:GetItem'], ConsumoTable: ['dynamodb:Query'] },
+  getFatura: {
+    ClientesTable: ['dynamodb:GetItem'],
+    ConsumoTable: ['dynamodb:Query'],
+    FaturasTable: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  fechaFatura: {
+    ClientesTable: ['dynamodb:GetItem'],
+    ConsumoTable: ['dynamodb:Query'],
+    FaturasTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  },
+  faturas: { ClientesTable: ['dynamodb:GetItem'], FaturasTable: ['dynamodb:Query'] },
+  alarmes: {
+    ClientesTable: ['dynamodb:GetItem'],
+    MedidoresTable: ['dynamodb:Query'],
+    ConsumoTable: ['dynamodb:Query'],
+    AlarmesTable: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    'AlarmesTable/index/ativos': ['dynamodb:Query'],
+  },
+  avaliaAlarmes: {
+    ClientesTable: ['dynamodb:GetItem', 'dynamodb:Scan'],
+    MedidoresTable: ['dynamodb:Query'],
+    ConsumoTable: ['dynamodb:Query'],
+    AlarmesTable: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  },
 };
 
 /** File names in a zip, read from its central directory. */
@@ -44,7 +73,14 @@ function zipEntries(file: string): string[] {
 interface Statement {
   Effect: string;
   Action: string[];
-  Resource: { 'Fn::GetAtt': [string, string] }[];
+  Resource: ({ 'Fn::GetAtt': [string, string] } | { 'Fn::Join': [string, [{ 'Fn::GetAtt': [string, string] }, string]] })[];
+}
+
+/** `Table` for a table's ARN, `Table/index/name` for one of its indexes. */
+function resourceName(target: Statement['Resource'][number]): string {
+  if ('Fn::GetAtt' in target) return target['Fn::GetAtt'][0];
+  const [arn, suffix] = target['Fn::Join'][1];
+  return `${arn['Fn::GetAtt'][0]}${suffix}`;
 }
 
 describe('serverless package', () => {
@@ -121,7 +157,7 @@ describe('serverless package', () => {
       for (const statement of policies.flatMap((policy) => policy.PolicyDocument.Statement)) {
         expect(statement.Effect).toBe('Allow');
         for (const target of statement.Resource) {
-          const table = target['Fn::GetAtt'][0];
+          const table = resourceName(target);
           granted[table] = [...(granted[table] ?? []), ...statement.Action].sort();
         }
       }

@@ -41,7 +41,11 @@ describe('persistence', () => {
       expect(await getInvoice(context, id, '2025-05')).toEqual({
         id,
         mes: '2025-05',
+        situacao: 'aberta',
+        tarifa: 'Tarifa plana original',
+        periodo: { inicio: '2025-05-01T00:00:00-03:00', fim: '2025-06-01T00:00:00-03:00' },
         kwh: 12.5,
+        medidores: [{ id_medidor: 1, kwh: 12.5 }],
         valor: 13.38,
         itens: [{ descricao: 'Energia consumida', quantidade: 12.5, unidade: 'kWh', precoUnitario: 1.07, valor: 13.38 }],
       });

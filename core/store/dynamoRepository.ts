@@ -5,22 +5,36 @@
 // | table      | partition key | sort key           | item                                                   |
 // |------------|---------------|--------------------|--------------------------------------------------------|
 // | clientes   | id (CPF)      | —                  | name, createdAt, meterCount (atomic meter-id counter)  |
-// | medidores  | id (CPF)      | id_medidor (N)     | createdAt                                              |
+// | clientes   |               |                    | ligacao (monofasico/bifasico/trifasico; absent = monofasico) |
+// | medidores  | id (CPF)      | id_medidor (N)     | createdAt, ultimaLeitura (newest reading ms, only grows) |
 // | leituras   | id (CPF)      | sk = TTTTTTTTTTTTTT#MMMMMMMMMM (ms, meter; zero-padded) | id_medidor, valor, ts   |
 // | consumo    | id (CPF)      | sk = H#YYYY-MM-DDTHH, D#YYYY-MM-DD, M#YYYY-MM          | kwh, leituras (ADD)     |
 // |            |               | sk = X#YYYY-MM#<leituras sk>   (readings above the alarm limit) | id_medidor, valor, ts |
+// |            |               | sk = MD#YYYY-MM#MMMMMMMMMM   (per-meter month, meter zero-padded) | kwh, leituras (ADD) |
+// | faturas    | id (CPF)      | mes (YYYY-MM)      | documento (the frozen invoice, JSON), kwhContabilizado, kwhMinimo, precoKwh, vencimentoDias |
+// | alarmes    | id (CPF)      | sk = ATIVO#<regra>[#meter]     (one per condition holding now) | regra, desde, evento, mensagem, emAlarme="sim" |
+// |            |               | sk = EVENTO#<fired ms, 14 digits>#<regra>[#meter] | disparadoEm, encerradoEm?, mensagem |
+// GSI alarmes.ativos: emAlarme (HASH) + id (RANGE), sparse: only ATIVO# items carry emAlarme, so it
+// lists exactly the customers in alarm. Alarm transitions are rare, so one constant partition suffices.
 //
 // Access paths:
 // - cadCliente: Put clientes if attribute_not_exists(id).
 // - cadMedidor: Update clientes ADD meterCount 1 if attribute_exists(id) → n; Put medidores (id, n).
 // - postConsumo / UDP: one TransactWriteItems per batch: ConditionCheck medidores (meter exists),
 //   Put leituras if attribute_not_exists (the reading's identity is customer+meter+ms), and one
-//   Update consumo per distinct customer+bucket with the batch's increments merged (ADD kwh, leituras).
+//   Update consumo per distinct customer+bucket with the batch's increments merged (ADD kwh, leituras),
+//   the per-meter month included. The meter item is an Update that raises ultimaLeitura when the
+//   batch's newest reading is newer; if it is not (an out-of-order resend), that meter falls back to a
+//   plain ConditionCheck and the transaction is retried, so the value only ever grows.
 //   A repeated reading fails its condition and cancels the transaction, so it is never counted twice.
 // - getConsumoHist: Query consumo between two bucket keys (≤ 31 items) + Query leituras between
 //   two sort keys, Limit = page size, ExclusiveStartKey from the cursor.
-// - getFatura: Query consumo for M#month (one item).
-// - getAlarme: Query consumo for M#month and X#month#… (rare items).
+// - getFatura: Get faturas (closed?) or Query consumo for M#month + MD#month#… + Query faturas
+//   (late kWh of closed months). fechaFatura: the same, then one transaction: Put faturas if
+//   attribute_not_exists(mes) + Update each adjusted month's kwhContabilizado if unchanged.
+// - getAlarme: Query consumo (M#month, X#month#…, the last 8 D# days), Query medidores, Query
+//   alarmes (ATIVO#, EVENTO# newest first); a transition is one transaction (ATIVO# put/delete
+//   + EVENTO# put/update). alarmes (staff): Query the ativos index.
 import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
@@ -31,6 +45,7 @@ import {
   NumberValue,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -44,10 +59,22 @@ import {
   MeterNotFound,
   ReadingConflict,
 } from '../errors';
-import type { BucketLevel, Customer, Reading, ReadingPage, Repository, StoreOutcome } from '../model';
+import type {
+  ActiveAlarm,
+  AlarmEvent,
+  BucketLevel,
+  Customer,
+  InvoiceRecord,
+  Meter,
+  Reading,
+  ReadingPage,
+  Repository,
+  StoreOutcome,
+} from '../model';
+import type { ConnectionType } from '../tariff';
 import { bucketsOf } from '../periods';
 
-export const TABLES = ['clientes', 'medidores', 'leituras', 'consumo'] as const;
+export const TABLES = ['clientes', 'medidores', 'leituras', 'consumo', 'faturas', 'alarmes'] as const;
 export type TableName = (typeof TABLES)[number];
 
 const LEVEL_PREFIX: Record<BucketLevel, string> = { hour: 'H#', day: 'D#', month: 'M#' };
@@ -124,7 +151,12 @@ export class DynamoRepository implements Repository {
       new GetCommand({ TableName: this.table.clientes, Key: { id: customerId }, ConsistentRead: true }),
     );
     if (!Item) return undefined;
-    return { id: String(Item.id), name: String(Item.name), createdAt: String(Item.createdAt) };
+    return {
+      id: String(Item.id),
+      name: String(Item.name),
+      createdAt: String(Item.createdAt),
+      ligacao: (Item.ligacao as ConnectionType | undefined) ?? 'monofasico',
+    };
   }
 
   async registerMeter(customerId: string, createdAt: string): Promise<number> {
@@ -203,6 +235,7 @@ export class DynamoRepository implements Repository {
         `H#${reading.customerId}#${buckets.hour}`,
         `D#${reading.customerId}#${buckets.day}`,
         `M#${reading.customerId}#${buckets.month}`,
+        `MD#${reading.customerId}#${buckets.month}#${reading.meterId}`,
       ];
       const ownItems = reading.valor > options.excessOverKwh ? 2 : 1; // the put (+ the excess index)
       const added = entryKeys.filter((key) => !keys.has(key)).length + ownItems;
@@ -227,18 +260,21 @@ export class DynamoRepository implements Repository {
     outcomes: StoreOutcome[],
   ): Promise<void> {
     let pending = chunk;
+    // Meters whose stored ultimaLeitura is already newer than this chunk's readings.
+    const staleMeters = new Set<string>();
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const items = this.transactionItems(pending, options);
+      const items = this.transactionItems(pending, options, staleMeters);
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: items.map((item) => item.request) }));
         for (const { index } of pending) outcomes[index] = { status: 'stored' };
         return;
       } catch (error) {
         if (!(error instanceof TransactionCanceledException) || attempt >= MAX_ATTEMPTS) throw error;
-        const settled = await this.settleFailures(items, error.CancellationReasons ?? [], outcomes);
+        const staleBefore = staleMeters.size;
+        const settled = await this.settleFailures(items, error.CancellationReasons ?? [], outcomes, staleMeters);
         pending = pending.filter(({ index }) => !settled.has(index));
         // Only contention remained (another writer on the same roll-up): back off and retry.
-        if (settled.size === 0) await sleep(Math.random() * 10 * 2 ** attempt);
+        if (settled.size === 0 && staleMeters.size === staleBefore) await sleep(Math.random() * 10 * 2 ** attempt);
       }
     }
   }
@@ -247,6 +283,7 @@ export class DynamoRepository implements Repository {
   private transactionItems(
     pending: PendingReading[],
     options: { timeZone: string; excessOverKwh: number },
+    staleMeters: Set<string>,
   ): TransactionItem[] {
     const items: TransactionItem[] = [];
     const meters = new Map<string, PendingReading[]>();
@@ -256,7 +293,8 @@ export class DynamoRepository implements Repository {
       const meterKey = `${reading.customerId}#${reading.meterId}`;
       meters.set(meterKey, [...(meters.get(meterKey) ?? []), entry]);
       const buckets = bucketsOf(reading.timestampMs, options.timeZone);
-      for (const sortKey of [`H#${buckets.hour}`, `D#${buckets.day}`, `M#${buckets.month}`]) {
+      const meterMonth = `MD#${buckets.month}#${String(reading.meterId).padStart(10, '0')}`;
+      for (const sortKey of [`H#${buckets.hour}`, `D#${buckets.day}`, `M#${buckets.month}`, meterMonth]) {
         const key = `${reading.customerId}#${sortKey}`;
         const current = increments.get(key) ?? { customerId: reading.customerId, sortKey, kwh: new Decimal(0), count: 0 };
         current.kwh = current.kwh.plus(reading.valor);
@@ -264,18 +302,27 @@ export class DynamoRepository implements Repository {
         increments.set(key, current);
       }
     }
-    for (const group of meters.values()) {
+    for (const [meterKey, group] of meters.entries()) {
       const { customerId, meterId } = group[0].reading;
+      const Key = { id: customerId, id_medidor: meterId };
+      const newest = Math.max(...group.map(({ reading }) => reading.timestampMs));
       items.push({
         kind: 'meter',
         readings: group,
-        request: {
-          ConditionCheck: {
-            TableName: this.table.medidores,
-            Key: { id: customerId, id_medidor: meterId },
-            ConditionExpression: 'attribute_exists(id_medidor)',
-          },
-        },
+        meterKey,
+        request: staleMeters.has(meterKey)
+          ? { ConditionCheck: { TableName: this.table.medidores, Key, ConditionExpression: 'attribute_exists(id_medidor)' } }
+          : {
+              Update: {
+                TableName: this.table.medidores,
+                Key,
+                UpdateExpression: 'SET ultimaLeitura = :ts',
+                ConditionExpression:
+                  'attribute_exists(id_medidor) AND (attribute_not_exists(ultimaLeitura) OR ultimaLeitura <= :ts)',
+                ExpressionAttributeValues: { ':ts': newest },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
       });
     }
     for (const entry of pending) {
@@ -327,12 +374,16 @@ export class DynamoRepository implements Repository {
     items: TransactionItem[],
     reasons: CancellationReason[],
     outcomes: StoreOutcome[],
+    staleMeters: Set<string>,
   ): Promise<Set<number>> {
     const settled = new Set<number>();
     for (const [position, reason] of reasons.entries()) {
       if (reason.Code !== 'ConditionalCheckFailed') continue;
       const item = items[position];
-      if (item.kind === 'meter') {
+      if (item.kind === 'meter' && reason.Item && item.meterKey) {
+        // The meter exists: its ultimaLeitura is newer than these readings. Store them without raising it.
+        staleMeters.add(item.meterKey);
+      } else if (item.kind === 'meter') {
         const { customerId, meterId } = item.readings[0].reading;
         const customer = await this.getCustomer(customerId);
         const error = customer ? new MeterNotFound(customerId, meterId) : new CustomerNotFound(customerId);
@@ -421,10 +472,282 @@ export class DynamoRepository implements Repository {
     } while (startKey);
     return readings;
   }
+
+  /** Every item of a query, following LastEvaluatedKey. */
+  private async queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  async listMeters(customerId: string): Promise<Meter[]> {
+    const items = await this.queryAll({
+      TableName: this.table.medidores,
+      KeyConditionExpression: 'id = :id',
+      ExpressionAttributeValues: { ':id': customerId },
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({
+      meterId: num(item.id_medidor),
+      createdAt: String(item.createdAt),
+      ...(item.ultimaLeitura === undefined ? {} : { lastReadingMs: num(item.ultimaLeitura) }),
+    }));
+  }
+
+  async meterMonthKwh(customerId: string, month: string): Promise<Map<number, Decimal>> {
+    const prefix = `MD#${month}#`;
+    const items = await this.queryAll({
+      TableName: this.table.consumo,
+      KeyConditionExpression: 'id = :id AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':id': customerId, ':prefix': prefix },
+      ProjectionExpression: 'sk, kwh',
+      ConsistentRead: true,
+    });
+    return new Map(items.map((item) => [Number(String(item.sk).slice(prefix.length)), dec(item.kwh)]));
+  }
+
+  private toInvoiceRecord(item: Record<string, unknown>): InvoiceRecord {
+    return {
+      customerId: String(item.id),
+      month: String(item.mes),
+      invoice: JSON.parse(String(item.documento)),
+      minimumKwh: num(item.kwhMinimo),
+      perKwh: String(item.precoKwh),
+      accountedKwh: String(item.kwhContabilizado),
+      dueDays: num(item.vencimentoDias),
+    };
+  }
+
+  async getInvoiceRecord(customerId: string, month: string): Promise<InvoiceRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table.faturas, Key: { id: customerId, mes: month }, ConsistentRead: true }),
+    );
+    return Item ? this.toInvoiceRecord(Item) : undefined;
+  }
+
+  async listInvoiceRecords(customerId: string): Promise<InvoiceRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.table.faturas,
+      KeyConditionExpression: 'id = :id',
+      ExpressionAttributeValues: { ':id': customerId },
+      ConsistentRead: true,
+    });
+    return items.map((item) => this.toInvoiceRecord(item));
+  }
+
+  async saveInvoice(
+    record: InvoiceRecord,
+    settles: { month: string; fromKwh: string; toKwh: string }[],
+  ): Promise<'saved' | 'exists' | 'stale'> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table.faturas,
+                Item: {
+                  id: record.customerId,
+                  mes: record.month,
+                  // A document, not a map: it is served back exactly as frozen.
+                  documento: JSON.stringify(record.invoice),
+                  kwhMinimo: record.minimumKwh,
+                  precoKwh: record.perKwh,
+                  kwhContabilizado: record.accountedKwh,
+                  vencimentoDias: record.dueDays,
+                },
+                ConditionExpression: 'attribute_not_exists(mes)',
+              },
+            },
+            ...settles.map((settle) => ({
+              Update: {
+                TableName: this.table.faturas,
+                Key: { id: record.customerId, mes: settle.month },
+                UpdateExpression: 'SET kwhContabilizado = :to',
+                ConditionExpression: 'kwhContabilizado = :from',
+                ExpressionAttributeValues: { ':to': settle.toKwh, ':from': settle.fromKwh },
+              },
+            })),
+          ],
+        }),
+      );
+      return 'saved';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'exists';
+      // A settled month moved (another close) or plain contention: the caller recomputes.
+      return 'stale';
+    }
+  }
+
+  async activeAlarms(customerId: string): Promise<ActiveAlarm[]> {
+    const items = await this.queryAll({
+      TableName: this.table.alarmes,
+      KeyConditionExpression: 'id = :id AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':id': customerId, ':prefix': 'ATIVO#' },
+      ConsistentRead: true,
+    });
+    return items.map(toActiveAlarm);
+  }
+
+  async fireAlarm(alarm: ActiveAlarm): Promise<boolean> {
+    const eventKey = alarmEventKey(alarm);
+    const meter = alarm.meterId === undefined ? {} : { id_medidor: alarm.meterId };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table.alarmes,
+                Item: {
+                  id: alarm.customerId,
+                  sk: `ATIVO#${alarm.key}`,
+                  regra: alarm.regra,
+                  ...meter,
+                  desde: alarm.firedMs,
+                  evento: eventKey,
+                  mensagem: alarm.mensagem,
+                  emAlarme: 'sim',
+                },
+                ConditionExpression: 'attribute_not_exists(sk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.table.alarmes,
+                Item: { id: alarm.customerId, sk: eventKey, regra: alarm.regra, ...meter, disparadoEm: alarm.firedMs, mensagem: alarm.mensagem },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return false; // another evaluation fired it first
+      throw error;
+    }
+  }
+
+  async clearAlarm(alarm: ActiveAlarm, clearedMs: number): Promise<boolean> {
+    const eventKey = alarmEventKey(alarm);
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.table.alarmes,
+                Key: { id: alarm.customerId, sk: `ATIVO#${alarm.key}` },
+                ConditionExpression: 'evento = :event',
+                ExpressionAttributeValues: { ':event': eventKey },
+              },
+            },
+            {
+              Update: {
+                TableName: this.table.alarmes,
+                Key: { id: alarm.customerId, sk: eventKey },
+                UpdateExpression: 'SET encerradoEm = :cleared',
+                ExpressionAttributeValues: { ':cleared': clearedMs },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return false; // another evaluation cleared it first
+      throw error;
+    }
+  }
+
+  async alarmEvents(customerId: string, limit: number): Promise<AlarmEvent[]> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.table.alarmes,
+        KeyConditionExpression: 'id = :id AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':id': customerId, ':prefix': 'EVENTO#' },
+        ScanIndexForward: false,
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    return (Items ?? []).map((item) => ({
+      key: String(item.sk).split('#').slice(2).join('#'),
+      regra: String(item.regra),
+      ...(item.id_medidor === undefined ? {} : { meterId: num(item.id_medidor) }),
+      firedMs: num(item.disparadoEm),
+      ...(item.encerradoEm === undefined ? {} : { clearedMs: num(item.encerradoEm) }),
+      mensagem: String(item.mensagem),
+    }));
+  }
+
+  async listActiveAlarms(page: { limit: number; cursor?: string }): Promise<{ alarms: ActiveAlarm[]; cursor: string | null }> {
+    let startKey: Record<string, unknown> | undefined;
+    if (page.cursor !== undefined) {
+      try {
+        startKey = JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8'));
+      } catch {
+        startKey = undefined;
+      }
+      const valid = startKey && typeof startKey.id === 'string' && typeof startKey.sk === 'string' && startKey.emAlarme === 'sim';
+      if (!valid) throw new InvalidInput('cursor: does not belong to this query; start again without it', 'cursor');
+    }
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.table.alarmes,
+        IndexName: 'ativos',
+        KeyConditionExpression: 'emAlarme = :yes',
+        ExpressionAttributeValues: { ':yes': 'sim' },
+        Limit: page.limit,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    const last = result.LastEvaluatedKey;
+    return {
+      alarms: (result.Items ?? []).map(toActiveAlarm),
+      cursor: last ? Buffer.from(JSON.stringify(last), 'utf8').toString('base64url') : null,
+    };
+  }
+
+  async listCustomerIds(page: { limit: number; cursor?: string }): Promise<{ ids: string[]; cursor: string | null }> {
+    const result = await this.db.send(
+      new ScanCommand({
+        TableName: this.table.clientes,
+        ProjectionExpression: 'id',
+        Limit: page.limit,
+        ExclusiveStartKey: page.cursor === undefined ? undefined : { id: page.cursor },
+      }),
+    );
+    const last = result.LastEvaluatedKey?.id;
+    return { ids: (result.Items ?? []).map((item) => String(item.id)), cursor: last === undefined ? null : String(last) };
+  }
+}
+
+function alarmEventKey(alarm: Pick<ActiveAlarm, 'firedMs' | 'key'>): string {
+  return `EVENTO#${String(alarm.firedMs).padStart(14, '0')}#${alarm.key}`;
+}
+
+function toActiveAlarm(item: Record<string, unknown>): ActiveAlarm {
+  return {
+    customerId: String(item.id),
+    key: String(item.sk).slice('ATIVO#'.length),
+    regra: String(item.regra),
+    ...(item.id_medidor === undefined ? {} : { meterId: num(item.id_medidor) }),
+    firedMs: num(item.desde),
+    mensagem: String(item.mensagem),
+  };
 }
 
 interface TransactionItem {
   kind: 'meter' | 'reading' | 'excess' | 'rollup';
   readings: PendingReading[];
+  meterKey?: string;
   request: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 }

@@ -6,7 +6,18 @@
 // Nothing survives the process.
 import { Decimal } from '../decimal';
 import { CustomerAlreadyExists, CustomerNotFound, InvalidInput, MeterNotFound, ReadingConflict } from '../errors';
-import type { BucketLevel, Customer, Reading, ReadingPage, Repository, StoreOutcome } from '../model';
+import type {
+  ActiveAlarm,
+  AlarmEvent,
+  BucketLevel,
+  Customer,
+  InvoiceRecord,
+  Meter,
+  Reading,
+  ReadingPage,
+  Repository,
+  StoreOutcome,
+} from '../model';
 import { bucketsOf } from '../periods';
 
 /** Same order as DynamoRepository's reading sort key: time, then meter (zero-padded so text order is numeric). */
@@ -18,6 +29,10 @@ interface CustomerRecord {
   customer: Customer;
   meterCount: number;
   meters: Set<number>;
+  meterDetails: Map<number, Meter>;
+  invoices: Map<string, InvoiceRecord>;
+  activeAlarms: Map<string, ActiveAlarm>;
+  alarmEvents: AlarmEvent[];
   /** Reading sort key → reading, plus the keys kept sorted for range queries. */
   readings: Map<string, Reading>;
   sortedKeys: string[];
@@ -50,6 +65,10 @@ export class MemoryRepository implements Repository {
       customer: { ...customer },
       meterCount: 0,
       meters: new Set(),
+      meterDetails: new Map(),
+      invoices: new Map(),
+      activeAlarms: new Map(),
+      alarmEvents: [],
       readings: new Map(),
       sortedKeys: [],
       rollups: new Map(),
@@ -59,14 +78,15 @@ export class MemoryRepository implements Repository {
 
   async getCustomer(customerId: string): Promise<Customer | undefined> {
     const record = this.customers.get(customerId);
-    return record ? { ...record.customer } : undefined;
+    return record ? { ligacao: 'monofasico', ...record.customer } : undefined;
   }
 
-  async registerMeter(customerId: string, _createdAt: string): Promise<number> {
+  async registerMeter(customerId: string, createdAt: string): Promise<number> {
     const record = this.customers.get(customerId);
     if (!record) throw new CustomerNotFound(customerId);
     record.meterCount += 1;
     record.meters.add(record.meterCount);
+    record.meterDetails.set(record.meterCount, { meterId: record.meterCount, createdAt });
     return record.meterCount;
   }
 
@@ -94,8 +114,13 @@ export class MemoryRepository implements Repository {
     record.readings.set(sortKey, { ...reading });
     record.sortedKeys.splice(lowerBound(record.sortedKeys, sortKey), 0, sortKey);
     const buckets = bucketsOf(reading.timestampMs, options.timeZone);
-    for (const key of [`H#${buckets.hour}`, `D#${buckets.day}`, `M#${buckets.month}`]) {
+    const meterMonth = `MD#${buckets.month}#${String(reading.meterId).padStart(10, '0')}`;
+    for (const key of [`H#${buckets.hour}`, `D#${buckets.day}`, `M#${buckets.month}`, meterMonth]) {
       record.rollups.set(key, (record.rollups.get(key) ?? new Decimal(0)).plus(reading.valor));
+    }
+    const meter = record.meterDetails.get(reading.meterId);
+    if (meter && !(meter.lastReadingMs !== undefined && meter.lastReadingMs > reading.timestampMs)) {
+      meter.lastReadingMs = reading.timestampMs;
     }
     if (reading.valor > options.excessOverKwh) {
       record.excess.set(buckets.month, [...(record.excess.get(buckets.month) ?? []), { ...reading }]);
@@ -155,5 +180,91 @@ export class MemoryRepository implements Repository {
     return [...readings]
       .sort((a, b) => a.timestampMs - b.timestampMs || a.meterId - b.meterId)
       .map((reading) => ({ ...reading }));
+  }
+
+  async listMeters(customerId: string): Promise<Meter[]> {
+    return [...(this.customers.get(customerId)?.meterDetails.values() ?? [])].map((meter) => ({ ...meter }));
+  }
+
+  async meterMonthKwh(customerId: string, month: string): Promise<Map<number, Decimal>> {
+    const prefix = `MD#${month}#`;
+    const sums = new Map<number, Decimal>();
+    for (const [key, kwh] of this.customers.get(customerId)?.rollups ?? []) {
+      if (key.startsWith(prefix)) sums.set(Number(key.slice(prefix.length)), kwh);
+    }
+    return sums;
+  }
+
+  async getInvoiceRecord(customerId: string, month: string): Promise<InvoiceRecord | undefined> {
+    const record = this.customers.get(customerId)?.invoices.get(month);
+    return record ? structuredClone(record) : undefined;
+  }
+
+  async listInvoiceRecords(customerId: string): Promise<InvoiceRecord[]> {
+    const invoices = [...(this.customers.get(customerId)?.invoices.values() ?? [])];
+    return invoices.sort((a, b) => a.month.localeCompare(b.month)).map((record) => structuredClone(record));
+  }
+
+  async saveInvoice(
+    record: InvoiceRecord,
+    settles: { month: string; fromKwh: string; toKwh: string }[],
+  ): Promise<'saved' | 'exists' | 'stale'> {
+    const customer = this.customers.get(record.customerId);
+    if (!customer) throw new CustomerNotFound(record.customerId);
+    if (customer.invoices.has(record.month)) return 'exists';
+    if (settles.some((settle) => customer.invoices.get(settle.month)?.accountedKwh !== settle.fromKwh)) return 'stale';
+    for (const settle of settles) customer.invoices.get(settle.month)!.accountedKwh = settle.toKwh;
+    customer.invoices.set(record.month, structuredClone(record));
+    return 'saved';
+  }
+
+  async activeAlarms(customerId: string): Promise<ActiveAlarm[]> {
+    return [...(this.customers.get(customerId)?.activeAlarms.values() ?? [])].map((alarm) => ({ ...alarm }));
+  }
+
+  async fireAlarm(alarm: ActiveAlarm): Promise<boolean> {
+    const customer = this.customers.get(alarm.customerId);
+    if (!customer || customer.activeAlarms.has(alarm.key)) return false;
+    customer.activeAlarms.set(alarm.key, { ...alarm });
+    const { customerId: _customerId, ...event } = alarm;
+    customer.alarmEvents.push(event);
+    return true;
+  }
+
+  async clearAlarm(alarm: ActiveAlarm, clearedMs: number): Promise<boolean> {
+    const customer = this.customers.get(alarm.customerId);
+    const active = customer?.activeAlarms.get(alarm.key);
+    if (!customer || !active || active.firedMs !== alarm.firedMs) return false;
+    customer.activeAlarms.delete(alarm.key);
+    const event = customer.alarmEvents.find((candidate) => candidate.key === alarm.key && candidate.firedMs === alarm.firedMs);
+    if (event) event.clearedMs = clearedMs;
+    return true;
+  }
+
+  async alarmEvents(customerId: string, limit: number): Promise<AlarmEvent[]> {
+    const events = [...(this.customers.get(customerId)?.alarmEvents ?? [])];
+    return events
+      .sort((a, b) => b.firedMs - a.firedMs || b.key.localeCompare(a.key))
+      .slice(0, limit)
+      .map((event) => ({ ...event }));
+  }
+
+  async listActiveAlarms(page: { limit: number; cursor?: string }): Promise<{ alarms: ActiveAlarm[]; cursor: string | null }> {
+    const all = [...this.customers.values()]
+      .flatMap((customer) => [...customer.activeAlarms.values()])
+      .sort((a, b) => a.customerId.localeCompare(b.customerId) || a.key.localeCompare(b.key));
+    const start = page.cursor === undefined ? 0 : Number(page.cursor);
+    if (!Number.isInteger(start) || start < 0) {
+      throw new InvalidInput('cursor: does not belong to this query; start again without it', 'cursor');
+    }
+    const alarms = all.slice(start, start + page.limit).map((alarm) => ({ ...alarm }));
+    return { alarms, cursor: start + page.limit < all.length ? String(start + page.limit) : null };
+  }
+
+  async listCustomerIds(page: { limit: number; cursor?: string }): Promise<{ ids: string[]; cursor: string | null }> {
+    const all = [...this.customers.keys()].sort();
+    const start = page.cursor === undefined ? 0 : all.findIndex((id) => id > page.cursor!);
+    const ids = start < 0 ? [] : all.slice(start, start + page.limit);
+    return { ids, cursor: start >= 0 && start + page.limit < all.length ? ids[ids.length - 1] : null };
   }
 }
