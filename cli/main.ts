@@ -78,6 +78,7 @@ export async function main(argv: string[], version = '0.0.0'): Promise<number> {
         return;
       }
       // Menus need a person at a terminal; a script gets the usage instead.
+      process.stderr.write('error: no command given (the interactive menus need a terminal)\n');
       command.outputHelp({ error: true });
       exitCode = EXIT_USAGE;
     });

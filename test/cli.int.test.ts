@@ -1,0 +1,560 @@
+// The real `luz` binary (node cli/bin.js) against the real API from the global set-up: every subcommand,
+// human and --json, errors and exit codes, the API down, --watch, and the interactive menus in a pseudo-terminal.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { formatCpf } from '../core/cpf';
+import { monthKeyOf } from '../core/periods';
+import { formatMoney } from '../cli/format';
+import { createStyle, stripAnsi } from '../cli/style';
+import { apiUrl, at, customerWithMeters, get, newCpf, post } from './fixtures';
+import { freePort } from './setup/ports';
+
+const BIN = resolve('cli/bin.js');
+const ZONE = 'America/Bahia';
+const DOWN = '\x1b[B';
+const CLEAR_LINE = '\x15'; // Ctrl-U
+
+type Env = Record<string, string | undefined>;
+
+/** The child's environment: the test API, and no colour setting inherited from jest unless asked for. */
+function cliEnv(extra: Env = {}): NodeJS.ProcessEnv {
+  const env: Env = { ...process.env, LUZ_URL: apiUrl(), NO_COLOR: undefined, FORCE_COLOR: undefined, LUZ_TZ: undefined, ...extra };
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) as NodeJS.ProcessEnv;
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function collect(child: ChildProcess): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr?.on('data', (chunk) => (stderr += chunk));
+  return new Promise((done, fail) => {
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** Runs `luz …` to completion with stdin at /dev/null (not a terminal). */
+function luz(args: string[], env: Env = {}): Promise<Run> {
+  return collect(spawn(process.execPath, [BIN, ...args], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+async function luzJson(args: string[]): Promise<unknown> {
+  const run = await luz(['--json', ...args]);
+  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+  return JSON.parse(run.stdout);
+}
+
+/**
+ * Polls `condition` until it holds (the child has printed what we wait for); gives up at the
+ * deadline, or at once when the child has exited without it.
+ */
+async function waitUntil(condition: () => boolean, describe: () => string, exited: () => boolean, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (exited()) throw new Error(`the child exited before ${describe()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${describe()}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+async function closedPortUrl(): Promise<string> {
+  return `http://127.0.0.1:${await freePort()}`;
+}
+
+const lines = (text: string) => text.split('\n');
+
+describe('luz --help', () => {
+  it.each([
+    [[], 'Usage: luz [options] [command]'],
+    [['cliente'], 'Usage: luz cliente [options] [command]'],
+    [['cliente', 'add'], 'Usage: luz cliente add [options] <cpf> <nome...>'],
+    [['medidor'], 'Usage: luz medidor [options] [command]'],
+    [['medidor', 'add'], 'Usage: luz medidor add [options] <cpf>'],
+    [['leitura'], 'Usage: luz leitura [options] [command]'],
+    [['leitura', 'add'], 'Usage: luz leitura add [options] <cpf> <medidor> <kwh>'],
+    [['fatura'], 'Usage: luz fatura [options] <cpf>'],
+    [['historico'], 'Usage: luz historico [options] <cpf>'],
+    [['alarme'], 'Usage: luz alarme [options] <cpf>'],
+  ])('%j --help: usage on stdout, exit 0', async (path, usage) => {
+    const run = await luz([...path, '--help']);
+    expect(run).toEqual({ code: 0, stdout: expect.stringMatching(/--json/), stderr: '' });
+    expect(lines(run.stdout)[0]).toBe(usage);
+  });
+
+  it('npm run cli -- --version runs the same binary', async () => {
+    const run = await collect(spawn('npm', ['run', '-s', 'cli', '--', '--version'], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] }));
+    expect(run).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
+  });
+});
+
+describe('staff: cliente add, medidor add, leitura add', () => {
+  it('human output, one line each; a zone-less --quando is read in the Luz zone', async () => {
+    const cpf = newCpf();
+    const customer = await luz(['cliente', 'add', formatCpf(cpf), 'Ana', 'Souza']);
+    expect(customer).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(new RegExp(`^✓ Customer registered: Ana Souza · CPF ${formatCpf(cpf)} · \\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}:\\d{2}\\n$`)),
+      stderr: '',
+    });
+    expect(await luz(['medidor', 'add', cpf])).toEqual({ code: 0, stdout: `✓ Meter 1 registered for CPF ${formatCpf(cpf)}\n`, stderr: '' });
+
+    const stored = `3,25 kWh on meter 1 of CPF ${formatCpf(cpf)} at 10/03/2025 12:00:00`;
+    expect(await luz(['leitura', 'add', cpf, '1', '3,25', '--quando', '2025-03-10T12:00'])).toEqual({
+      code: 0,
+      stdout: `✓ Reading stored: ${stored}\n`,
+      stderr: '',
+    });
+    expect(await luz(['leitura', 'add', cpf, '1', '3.25', '--quando', '10/03/2025 12:00'])).toEqual({
+      code: 0,
+      stdout: `= Already stored, not counted again: ${stored}\n`,
+      stderr: '',
+    });
+    // Counted once, in the month it happened.
+    expect((await get('/getFatura', { id: cpf, mes: '2025-03' })).body).toMatchObject({ kwh: 3.25 });
+  });
+
+  it('--json prints exactly what the API answered', async () => {
+    const cpf = newCpf();
+    expect(await luzJson(['cliente', 'add', cpf, 'Bruno Lima'])).toEqual({
+      id: cpf,
+      name: 'Bruno Lima',
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+    });
+    expect(await luzJson(['medidor', 'add', cpf])).toEqual({ id: cpf, id_medidor: 1 });
+    expect(await luzJson(['medidor', 'add', formatCpf(cpf)])).toEqual({ id: cpf, id_medidor: 2 });
+    expect(await luzJson(['leitura', 'add', cpf, '2', '1.5', '--quando', '2025-03-10T15:00:00Z'])).toEqual({
+      id: cpf,
+      id_medidor: 2,
+      valor: 1.5,
+      timestamp: at('2025-03-10T15:00:00Z'),
+      duplicate: false,
+    });
+    expect(await luzJson(['leitura', 'add', cpf, '2', '1.5', '--quando', String(at('2025-03-10T15:00:00Z'))])).toMatchObject({ duplicate: true });
+
+    const before = Date.now() / 1000;
+    const now = (await luzJson(['leitura', 'add', cpf, '1', '0,75'])) as { timestamp: number };
+    expect(now).toEqual({ id: cpf, id_medidor: 1, valor: 0.75, timestamp: expect.any(Number), duplicate: false });
+    expect(now.timestamp).toBeGreaterThanOrEqual(before);
+    expect(now.timestamp).toBeLessThanOrEqual(Date.now() / 1000);
+  });
+});
+
+describe('customer: fatura, historico, alarme', () => {
+  const lastYear = Number(monthKeyOf(Date.now(), ZONE).slice(0, 4)) - 1;
+  let cpf: string;
+
+  beforeAll(async () => {
+    cpf = await customerWithMeters(2);
+    for (const [meter, valor, iso] of [
+      [1, 10.5, `${lastYear}-03-10T15:00:00Z`],
+      [2, 2.25, `${lastYear}-07-01T15:00:00Z`],
+      [1, 1, `${lastYear}-07-20T15:00:00Z`],
+    ] as const) {
+      const stored = await post('/postConsumo', { id: cpf, id_medidor: meter, valor, timestamp: at(iso) });
+      expect(stored.status).toBe(201);
+    }
+  });
+
+  it('fatura --json matches the API; the human view is a table with every line and the total in R$', async () => {
+    const mes = `${lastYear}-03`;
+    const api = (await get('/getFatura', { id: cpf, mes })).body as { kwh: number; valor: number; itens: { descricao: string; valor: number }[] };
+    expect(api.kwh).toBe(10.5);
+    expect(await luzJson(['fatura', cpf, '--mes', mes])).toEqual(api);
+
+    const run = await luz(['fatura', formatCpf(cpf), '--mes', mes]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const printed = lines(run.stdout.trimEnd());
+    expect(printed.slice(0, 4)).toEqual([`Invoice 03/${lastYear} · CPF ${formatCpf(cpf)}`, 'Consumption: 10,5 kWh', '', expect.stringMatching(/^Item +Quantity +Unit price +Amount$/)]);
+    for (const line of api.itens) {
+      expect(printed).toContainEqual(expect.stringMatching(new RegExp(`^${line.descricao} .*${escape(formatMoney(line.valor))}$`)));
+    }
+    expect(printed[printed.length - 1]).toMatch(new RegExp(`^Total +${escape(formatMoney(api.valor))}$`));
+    expect(printed.length).toBe(4 + 1 + api.itens.length + 2);
+  });
+
+  it('historico --json matches the API; the human view is a bar chart over the series and the total', async () => {
+    const api = (await get('/getConsumoHist', { id: cpf, kind: 'Y', periodo: 1 })).body;
+    expect(api).toMatchObject({ soma: 13.75, cursor: null });
+    expect(await luzJson(['historico', cpf, '--kind', 'Y', '--periodo', '1'])).toEqual(api);
+
+    const run = await luz(['historico', cpf, '--kind', 'y', '--periodo', '1']);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const printed = lines(run.stdout.trimEnd());
+    expect(printed.slice(0, 3)).toEqual([
+      `Consumption, year ${lastYear} (1 back) · CPF ${formatCpf(cpf)}`,
+      `${lastYear}-01-01T00:00:00-03:00 → ${lastYear + 1}-01-01T00:00:00-03:00`,
+      '',
+    ]);
+    // 80 columns (not a terminal): 50 cells for the largest month; 3.25 of 10.5 kWh is 15.5 cells.
+    expect(printed.slice(3, 15)).toEqual([
+      `01/${lastYear} │${' '.repeat(50)}    0 kWh`,
+      `02/${lastYear} │${' '.repeat(50)}    0 kWh`,
+      `03/${lastYear} │${'█'.repeat(50)} 10,5 kWh`,
+      `04/${lastYear} │${' '.repeat(50)}    0 kWh`,
+      `05/${lastYear} │${' '.repeat(50)}    0 kWh`,
+      `06/${lastYear} │${' '.repeat(50)}    0 kWh`,
+      `07/${lastYear} │${'█'.repeat(15)}▌${' '.repeat(34)} 3,25 kWh`,
+      `08/${lastYear} │${' '.repeat(50)}    0 kWh`,
+      `09/${lastYear} │${' '.repeat(50)}    0 kWh`,
+      `10/${lastYear} │${' '.repeat(50)}    0 kWh`,
+      `11/${lastYear} │${' '.repeat(50)}    0 kWh`,
+      `12/${lastYear} │${' '.repeat(50)}    0 kWh`,
+    ]);
+    expect(printed.slice(15)).toEqual(['', 'Total: 13,75 kWh · 3 readings']);
+  });
+
+  it('historico pages readings with --limit and --cursor', async () => {
+    const first = (await luzJson(['historico', cpf, '--kind', 'Y', '--periodo', '1', '--limit', '2'])) as { consumo: unknown[]; cursor: string };
+    expect(first.consumo).toEqual([
+      { timestamp: at(`${lastYear}-03-10T15:00:00Z`), id_medidor: 1, valor: 10.5 },
+      { timestamp: at(`${lastYear}-07-01T15:00:00Z`), id_medidor: 2, valor: 2.25 },
+    ]);
+    expect(first.cursor).toEqual(expect.any(String));
+    const rest = await luzJson(['historico', cpf, '--kind', 'Y', '--periodo', '1', '--limit', '2', '--cursor', first.cursor]);
+    expect(rest).toMatchObject({ consumo: [{ timestamp: at(`${lastYear}-07-20T15:00:00Z`), id_medidor: 1, valor: 1 }], cursor: null });
+  });
+
+  it('alarme: Ok! in two lines; --json matches the API', async () => {
+    const api = (await get('/getAlarme', { id: cpf })).body as { mes: string };
+    expect(api).toMatchObject({ alarme: 'Ok!', motivos: [] });
+    expect(await luzJson(['alarme', cpf])).toEqual(api);
+    const [year, month] = api.mes.split('-');
+    expect(await luz(['alarme', cpf])).toEqual({
+      code: 0,
+      stdout: `Alarm · CPF ${formatCpf(cpf)} · month ${month}/${year}: ✓ Ok!\nConsumption this month: 0 kWh\n`,
+      stderr: '',
+    });
+  });
+
+  it('alarme: Excesso! with every reason the API gives, in red only when colour is wanted', async () => {
+    const heavy = await customerWithMeters(1);
+    await post('/postConsumo', { id: heavy, id_medidor: 1, valor: 1200, timestamp: Date.now() / 1000 });
+    const api = (await get('/getAlarme', { id: heavy })).body as { mes: string; motivos: { regra: string; mensagem: string }[] };
+    expect(api.motivos.length).toBeGreaterThan(0);
+    expect(await luzJson(['alarme', heavy])).toEqual(api);
+
+    const [year, month] = api.mes.split('-');
+    const expected = [
+      `Alarm · CPF ${formatCpf(heavy)} · month ${month}/${year}: ⚠ Excesso!`,
+      'Consumption this month: 1.200 kWh',
+      'Reasons:',
+      ...api.motivos.map(({ regra, mensagem }) => `  ✗ ${mensagem} [${regra}]`),
+    ].join('\n');
+    expect(await luz(['alarme', heavy])).toEqual({ code: 0, stdout: `${expected}\n`, stderr: '' });
+
+    const coloured = await luz(['alarme', heavy], { FORCE_COLOR: '1' });
+    expect(coloured.stdout).toContain(createStyle(true).alert('⚠ Excesso!'));
+    expect(stripAnsi(coloured.stdout)).toBe(`${expected}\n`);
+    expect(await luz(['alarme', heavy], { FORCE_COLOR: '1', NO_COLOR: '1' })).toEqual({ code: 0, stdout: `${expected}\n`, stderr: '' });
+  });
+});
+
+describe('errors: one line on stderr, exit 1 from the API, exit 2 for usage', () => {
+  it.each([
+    ['an unknown customer', () => ['fatura', newCpf()], 'error: cpf: no customer with this CPF (404 customer_not_found)'],
+    ['an unknown meter', (cpf: string) => ['leitura', 'add', cpf, '7', '1'], 'error: medidor: customer has no meter 7 (404 meter_not_found)'],
+    ['a customer that exists', (cpf: string) => ['cliente', 'add', cpf, 'Outra'], 'error: cpf: a customer with this CPF already exists (409 customer_exists)'],
+    [
+      'a reading the API refuses',
+      (cpf: string) => ['leitura', 'add', cpf, '1', '2', '--quando', '1999-12-31T23:00:00Z'],
+      'error: quando: must not be before 2000-01-01 (400 invalid_input)',
+    ],
+  ])('%s', async (_title, args, message) => {
+    const cpf = await customerWithMeters(1);
+    expect(await luz(args(cpf))).toEqual({ code: 1, stdout: '', stderr: `${message}\n` });
+  });
+
+  it('--json errors are the API error as JSON on stderr', async () => {
+    const run = await luz(['--json', 'alarme', newCpf()]);
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(JSON.parse(run.stderr)).toEqual({ status: 404, error: { code: 'customer_not_found', message: 'no customer with this CPF', field: 'id' } });
+  });
+
+  it('a bad CPF is caught before any request (the URL points nowhere, yet the answer is a usage error)', async () => {
+    const run = await luz(['--url', await closedPortUrl(), 'fatura', '123.456.789-00']);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "error: command-argument value '123.456.789-00' is invalid for argument 'cpf'. CPF check digits do not match\n(add --help for usage)\n",
+    });
+  });
+
+  it.each([
+    [['historico', '12345678909', '--kind', 'W'], "error: option '--kind <D|M|Y>' argument 'W' is invalid. kind is D (day), M (month) or Y (year)"],
+    [['alarme', '12345678909', '--every', '5s'], "error: option '--every' only applies with '--watch'"],
+    [['alarme', '12345678909', '--watch', '--every', '100ms'], "error: option '--every <interval>' argument '100ms' is invalid. the interval must be at least 1s"],
+    [['leitura', 'add', '12345678909', '1', '-2'], "error: command-argument value '-2' is invalid for argument 'kwh'. kWh is a number such as 1.5 or 1,5"],
+    [['leitura', 'add', '12345678909', '1', '2', '--quando', 'ontem'], "error: option '--quando <data>' argument 'ontem' is invalid."],
+    [['fatura', '12345678909', '--mes', '2026-13'], "error: option '--mes <YYYY-MM>' argument '2026-13' is invalid. a month is YYYY-MM, e.g. 2026-11"],
+    [['cliente', 'add', '12345678909'], "error: missing required argument 'nome'"],
+    [['nada'], "error: unknown command 'nada'"],
+  ])('%j → exit 2', async (args, message) => {
+    const run = await luz(args);
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(lines(run.stderr)[0]).toContain(message);
+  });
+
+  it('no command and no terminal: the usage on stderr, exit 2', async () => {
+    const run = await luz([]);
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(lines(run.stderr).slice(0, 2)).toEqual(['error: no command given (the interactive menus need a terminal)', 'Usage: luz [options] [command]']);
+  });
+});
+
+describe('the API down', () => {
+  it('"cannot reach Luz at URL", exit 1, for --url and for LUZ_URL', async () => {
+    const down = await closedPortUrl();
+    const expected = { code: 1, stdout: '', stderr: `error: cannot reach Luz at ${down} (connection refused)\n` };
+    expect(await luz(['--url', down, 'fatura', '12345678909'])).toEqual(expected);
+    expect(await luz(['medidor', 'add', '12345678909'], { LUZ_URL: down })).toEqual(expected);
+    const json = await luz(['--json', 'alarme', '12345678909'], { LUZ_URL: down });
+    expect({ code: json.code, stdout: json.stdout, error: JSON.parse(json.stderr) }).toEqual({
+      code: 1,
+      stdout: '',
+      error: { error: { code: 'unreachable', message: `cannot reach Luz at ${down} (connection refused)` } },
+    });
+  });
+
+  it('--url wins over LUZ_URL', async () => {
+    const cpf = await customerWithMeters(1);
+    const run = await luz(['--url', apiUrl(), '--json', 'alarme', cpf], { LUZ_URL: await closedPortUrl() });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual((await get('/getAlarme', { id: cpf })).body);
+  });
+});
+
+describe('alarme --watch', () => {
+  /** Starts a watch and returns a live view of its output; the caller stops it with SIGINT. */
+  function watch(cpf: string, extra: string[]) {
+    const child = spawn(process.execPath, [BIN, 'alarme', cpf, '--watch', '--every', '1s', ...extra], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = collect(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    // 'close' (not 'exit'): all output has been read by then.
+    let closed = false;
+    child.on('close', () => (closed = true));
+    const exited = () => closed;
+    const until = (condition: () => boolean, what: string) =>
+      waitUntil(condition, () => `${what}; stdout ${JSON.stringify(stdout)}, stderr ${JSON.stringify(stderr)}`, exited);
+    return { child, run, output: () => stdout, until };
+  }
+
+  it('--json prints the first state, then one JSON line per change only; Ctrl-C ends it with exit 0', async () => {
+    const cpf = await customerWithMeters(1);
+    const watcher = watch(cpf, ['--json']);
+    const jsonLines = () => watcher.output().split('\n').filter(Boolean);
+    try {
+      await watcher.until(() => jsonLines().length >= 1, 'a first line');
+      const before = (await get('/getAlarme', { id: cpf })).body;
+      expect(JSON.parse(jsonLines()[0])).toEqual(before);
+
+      await post('/postConsumo', { id: cpf, id_medidor: 1, valor: 1500, timestamp: Date.now() / 1000 });
+      const after = (await get('/getAlarme', { id: cpf })).body;
+      await watcher.until(() => jsonLines().length >= 2, 'a change');
+      // Unchanged checks printed nothing: the second line is already the excess.
+      expect(JSON.parse(jsonLines()[1])).toEqual(after);
+      expect(after).toMatchObject({ alarme: 'Excesso!', kwhMes: 1500 });
+    } finally {
+      watcher.child.kill('SIGINT');
+    }
+    const run = await watcher.run;
+    expect({ code: run.code, stderr: run.stderr, lines: jsonLines().length }).toEqual({ code: 0, stderr: '', lines: 2 });
+  });
+
+  it('human: a timestamped line says what changed, then the new alarm', async () => {
+    const cpf = await customerWithMeters(1);
+    const watcher = watch(cpf, []);
+    try {
+      await watcher.until(() => watcher.output().includes('Consumption this month: 0 kWh\n'), 'the first state');
+      await post('/postConsumo', { id: cpf, id_medidor: 1, valor: 1500, timestamp: Date.now() / 1000 });
+      await watcher.until(() => watcher.output().includes('Reasons:'), 'the change');
+    } finally {
+      watcher.child.kill('SIGINT');
+    }
+    const run = await watcher.run;
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const printed = lines(run.stdout);
+    expect(printed.slice(0, 4)).toEqual([
+      expect.stringMatching(/: ✓ Ok!$/),
+      'Consumption this month: 0 kWh',
+      '',
+      expect.stringMatching(/^── \d{2}:\d{2}:\d{2} · Ok! → Excesso!, 0 kWh → 1\.500 kWh this month$/),
+    ]);
+    expect(printed.slice(4, 7)).toEqual([expect.stringMatching(/: ⚠ Excesso!$/), 'Consumption this month: 1.500 kWh', 'Reasons:']);
+  });
+});
+
+/** `luz` in a pseudo-terminal (util-linux `script`), driven by keystrokes as a person would. */
+class Terminal {
+  private raw = '';
+  private seen = 0;
+  private closed = false;
+  readonly exit: Promise<number | null>;
+  private readonly child: ChildProcess;
+
+  constructor(args: string, env: Env = {}) {
+    this.child = spawn('script', ['-qfec', `stty cols 100 rows 40; exec ${process.execPath} ${BIN} ${args}`, '/dev/null'], {
+      env: cliEnv({ TERM: 'xterm-256color', ...env }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.on('data', (chunk) => (this.raw += chunk));
+    this.exit = new Promise((done) =>
+      this.child.on('close', (code) => {
+        this.closed = true;
+        done(code);
+      }),
+    );
+  }
+
+  get output(): string {
+    return this.raw;
+  }
+
+  get screen(): string {
+    return stripAnsi(this.raw);
+  }
+
+  /** Waits for `text` to appear after what was already waited for. */
+  async waitFor(text: string): Promise<void> {
+    await waitUntil(
+      () => this.screen.indexOf(text, this.seen) >= 0,
+      () => `${JSON.stringify(text)} in:\n${this.screen.slice(this.seen)}`,
+      () => this.closed,
+    );
+    this.seen = this.screen.indexOf(text, this.seen) + text.length;
+  }
+
+  type(keys: string): void {
+    this.child.stdin!.write(keys);
+  }
+
+  stop(): void {
+    this.child.stdin!.end();
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+  }
+}
+
+describe('interactive mode (no arguments, on a terminal)', () => {
+  it('staff registers a customer, a meter and a reading; the customer sees invoice, history and alarm', async () => {
+    const cpf = newCpf();
+    const terminal = new Terminal('');
+    try {
+      await terminal.waitFor('Who is using Luz?');
+      terminal.type('\r'); // Staff
+      await terminal.waitFor('Staff: what do you want to do?');
+      terminal.type('\r'); // Register a customer
+      await terminal.waitFor('CPF');
+      terminal.type('12345678900\r');
+      await terminal.waitFor('CPF check digits do not match');
+      terminal.type(`${CLEAR_LINE}${formatCpf(cpf)}\r`);
+      await terminal.waitFor('Name:');
+      terminal.type('Ana Interativa\r');
+      await terminal.waitFor(`✓ Customer registered: Ana Interativa · CPF ${formatCpf(cpf)}`);
+
+      await terminal.waitFor('Staff: what do you want to do?');
+      terminal.type('\r'); // the same customer again: the API's error, and the menu goes on
+      await terminal.waitFor('CPF');
+      terminal.type(`${cpf}\r`);
+      await terminal.waitFor('Name:');
+      terminal.type('Outra\r');
+      await terminal.waitFor('error: cpf: a customer with this CPF already exists (409 customer_exists)');
+
+      await terminal.waitFor('Staff: what do you want to do?');
+      terminal.type(`${DOWN}\r`); // Register a meter
+      await terminal.waitFor('CPF');
+      terminal.type(`${cpf}\r`);
+      await terminal.waitFor(`✓ Meter 1 registered for CPF ${formatCpf(cpf)}`);
+
+      await terminal.waitFor('Staff: what do you want to do?');
+      terminal.type(`${DOWN}${DOWN}\r`); // Add a reading
+      await terminal.waitFor('CPF');
+      terminal.type(`${cpf}\r`);
+      await terminal.waitFor('Meter id:');
+      terminal.type('\r'); // default 1
+      await terminal.waitFor('kWh since the previous reading:');
+      terminal.type('muito\r');
+      await terminal.waitFor('kWh is a number such as 1.5 or 1,5');
+      terminal.type(`${CLEAR_LINE}1200,5\r`);
+      await terminal.waitFor('When');
+      terminal.type('\r'); // default now
+      await terminal.waitFor(`✓ Reading stored: 1.200,5 kWh on meter 1 of CPF ${formatCpf(cpf)}`);
+
+      await terminal.waitFor('Staff: what do you want to do?');
+      terminal.type(`${DOWN}${DOWN}${DOWN}\r`); // Back
+      await terminal.waitFor('Who is using Luz?');
+      terminal.type(`${DOWN}\r`); // Customer
+      await terminal.waitFor('CPF');
+      terminal.type(`${cpf}\r`);
+
+      await terminal.waitFor('what do you want to see?');
+      terminal.type('\r'); // Invoice
+      await terminal.waitFor('Month (YYYY-MM):');
+      terminal.type('\r'); // default: this month
+      const invoice = (await get('/getFatura', { id: cpf })).body as { valor: number };
+      await terminal.waitFor(`Total`);
+      await terminal.waitFor(formatMoney(invoice.valor));
+
+      await terminal.waitFor('what do you want to see?');
+      terminal.type(`${DOWN}\r`); // Consumption history
+      await terminal.waitFor('Period:');
+      terminal.type('\r'); // Day
+      await terminal.waitFor('How many periods back');
+      terminal.type('\r'); // 0
+      await terminal.waitFor('Total: 1.200,5 kWh · 1 reading');
+
+      await terminal.waitFor('what do you want to see?');
+      terminal.type(`${DOWN}${DOWN}\r`); // Alarm
+      await terminal.waitFor('⚠ Excesso!');
+      // A terminal gets colour.
+      expect(terminal.output).toContain(createStyle(true).alert('⚠ Excesso!'));
+
+      await terminal.waitFor('what do you want to see?');
+      terminal.type(`${DOWN}${DOWN}${DOWN}\r`); // Back
+      await terminal.waitFor('Who is using Luz?');
+      terminal.type(`${DOWN}${DOWN}\r`); // Quit
+      expect(await terminal.exit).toBe(0);
+    } finally {
+      terminal.stop();
+    }
+    expect((await get('/getFatura', { id: cpf })).body).toMatchObject({ kwh: 1200.5 });
+  }, 180_000);
+
+  it('NO_COLOR: menus without colour; Ctrl-C leaves with exit 0', async () => {
+    const terminal = new Terminal('', { NO_COLOR: '1' });
+    try {
+      await terminal.waitFor('Who is using Luz?');
+      await terminal.waitFor('navigate');
+      terminal.type('\x03');
+      expect(await terminal.exit).toBe(0);
+    } finally {
+      terminal.stop();
+    }
+    expect(terminal.output).not.toMatch(/\x1b\[[0-9;]*m/);
+  }, 120_000);
+
+  it('--watch on a terminal shows a spinner while it waits; Ctrl-C stops it with exit 0', async () => {
+    const cpf = await customerWithMeters(1);
+    const terminal = new Terminal(`alarme ${cpf} --watch --every 30s`);
+    try {
+      await terminal.waitFor('✓ Ok!');
+      await terminal.waitFor('next check in');
+      expect(terminal.screen).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] checked at \d{2}:\d{2}:\d{2}, next check in \d+s · Ctrl-C to stop/);
+      terminal.type('\x03');
+      expect(await terminal.exit).toBe(0);
+    } finally {
+      terminal.stop();
+    }
+  }, 120_000);
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
