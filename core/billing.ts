@@ -239,12 +239,15 @@ export async function closeInvoice(context: Context, customerId: string, mes: st
   for (let attempt = 1; ; attempt++) {
     if (await repository.getInvoiceRecord(customerId, mes)) throw new InvoiceAlreadyClosed(mes);
     const draft = await draftInvoice(context, customerId, mes);
+    const { id, mes: _month, situacao: _open, ...rest } = draft.invoice;
     const invoice: Invoice = {
-      ...draft.invoice,
+      id,
+      mes,
       situacao: 'fechada',
       numero: `${mes.replace('-', '')}-${customerId}`,
       emissao: isoInZone(now, settings.timeZone),
       vencimento: dateAfter(now, draft.record.dueDays, settings.timeZone),
+      ...rest,
     };
     const saved = await repository.saveInvoice({ ...draft.record, invoice }, draft.settles);
     if (saved === 'saved') return invoice;
