@@ -125,6 +125,7 @@ describe('staff: cliente add, medidor add, leitura add', () => {
       id: cpf,
       name: 'Bruno Lima',
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      ligacao: 'monofasico',
     });
     expect(await luzJson(['medidor', 'add', cpf])).toEqual({ id: cpf, id_medidor: 1 });
     expect(await luzJson(['medidor', 'add', formatCpf(cpf)])).toEqual({ id: cpf, id_medidor: 2 });
@@ -221,13 +222,16 @@ describe('customer: fatura, historico, alarme', () => {
   });
 
   it('alarme: Ok! in two lines; --json matches the API', async () => {
-    const api = (await get('/getAlarme', { id: cpf })).body as { mes: string };
-    expect(api).toMatchObject({ alarme: 'Ok!', motivos: [] });
-    expect(await luzJson(['alarme', cpf])).toEqual(api);
+    // No meters: nothing to exceed and no meter to go silent (this suite's customer has meters
+    // quiet since last year, which the silent-meter rule reports).
+    const quiet = await customerWithMeters(0);
+    const api = (await get('/getAlarme', { id: quiet })).body as { mes: string };
+    expect(api).toMatchObject({ alarme: 'Ok!', motivos: [], eventos: [] });
+    expect(await luzJson(['alarme', quiet])).toEqual(api);
     const [year, month] = api.mes.split('-');
-    expect(await luz(['alarme', cpf])).toEqual({
+    expect(await luz(['alarme', quiet])).toEqual({
       code: 0,
-      stdout: `Alarm · CPF ${formatCpf(cpf)} · month ${month}/${year}: ✓ Ok!\nConsumption this month: 0 kWh\n`,
+      stdout: `Alarm · CPF ${formatCpf(quiet)} · month ${month}/${year}: ✓ Ok!\nConsumption this month: 0 kWh\n`,
       stderr: '',
     });
   });
