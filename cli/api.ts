@@ -5,6 +5,8 @@ export interface Customer {
   id: string;
   name: string;
   createdAt: string;
+  /** Connection type (monofasico, bifasico, trifasico): sets the minimum billed kWh. */
+  ligacao?: string;
 }
 
 export interface Meter {
@@ -35,6 +37,13 @@ export interface Invoice {
   kwh: number;
   valor: number;
   itens: InvoiceLine[];
+  /** `aberta` (a preview that follows the readings) or `fechada` (frozen, with number and dates). */
+  situacao?: string;
+  numero?: string;
+  emissao?: string;
+  vencimento?: string;
+  tarifa?: string;
+  medidores?: { id_medidor: number; kwh: number }[];
 }
 
 export type PeriodKind = 'D' | 'M' | 'Y';
@@ -54,7 +63,16 @@ export interface History {
 export interface AlarmReason {
   regra: string;
   mensagem?: string;
+  id_medidor?: number;
   [field: string]: unknown;
+}
+
+export interface AlarmEvent {
+  regra: string;
+  id_medidor?: number;
+  disparadoEm: string;
+  encerradoEm: string | null;
+  mensagem?: string;
 }
 
 export interface Alarm {
@@ -63,6 +81,8 @@ export interface Alarm {
   mes: string;
   kwhMes: number;
   motivos: AlarmReason[];
+  /** Newest first: when each condition fired and, if it did, when it cleared. */
+  eventos?: AlarmEvent[];
 }
 
 /** The API answered with an error status; `body` is what it sent (Luz's `{error}` shape, or not). */
@@ -107,8 +127,8 @@ export class LuzClient {
     return this.options.baseUrl;
   }
 
-  registerCustomer(id: string, name: string): Promise<Customer> {
-    return this.request('POST', '/cadCliente', { body: { id, name } });
+  registerCustomer(id: string, name: string, ligacao?: string): Promise<Customer> {
+    return this.request('POST', '/cadCliente', { body: { id, name, ...(ligacao ? { ligacao } : {}) } });
   }
 
   registerMeter(id: string): Promise<Meter> {

@@ -21,8 +21,8 @@ function show<T>(session: Session, body: T, human: (body: T) => string): void {
   session.print(session.json ? JSON.stringify(body, null, 2) : human(body));
 }
 
-export async function addCustomer(session: Session, cpf: string, name: string): Promise<void> {
-  const customer = await session.client.registerCustomer(cpf, name);
+export async function addCustomer(session: Session, cpf: string, name: string, connection?: string): Promise<void> {
+  const customer = await session.client.registerCustomer(cpf, name, connection);
   show(session, customer, (body) => renderCustomer(body, session.timeZone, session.style));
 }
 
@@ -38,7 +38,7 @@ export async function addReading(session: Session, cpf: string, meterId: number,
 
 export async function showInvoice(session: Session, cpf: string, month?: string): Promise<void> {
   const invoice = await session.client.getInvoice(cpf, month);
-  show(session, invoice, (body) => renderInvoice(body, session.style));
+  show(session, invoice, (body) => renderInvoice(body, session.style, session.timeZone));
 }
 
 export async function showHistory(
@@ -52,13 +52,14 @@ export async function showHistory(
 
 export async function showAlarm(session: Session, cpf: string): Promise<void> {
   const alarm = await session.client.getAlarm(cpf);
-  show(session, alarm, (body) => renderAlarm(body, session.style));
+  show(session, alarm, (body) => renderAlarm(body, session.style, session.timeZone));
 }
 
 /** The API's field names as the CLI's arguments call them, so an error points at what the user typed. */
 const ARGUMENT_OF_FIELD: Record<string, string> = {
   id: 'cpf',
   name: 'nome',
+  ligacao: 'ligacao',
   id_medidor: 'medidor',
   valor: 'kwh',
   timestamp: 'quando',

@@ -3,6 +3,7 @@ import type { Alarm, History, Invoice } from './api';
 import { bar, bucketLabel, describeAlarmChange, formatDateTime, formatKwh, formatMoney, formatNumber, renderAlarm, renderHistory, renderInvoice } from './format';
 import { createStyle, stripAnsi, wantsColour } from './style';
 
+const ZONE = 'America/Bahia';
 const plain = createStyle(false);
 const coloured = createStyle(true);
 
@@ -44,7 +45,7 @@ describe('renderInvoice', () => {
   };
 
   it('prints every line the API sends, aligned, and the total', () => {
-    expect(renderInvoice(invoice, plain)).toBe(
+    expect(renderInvoice(invoice, plain, ZONE)).toBe(
       [
         'Invoice 11/2026 · CPF 123.456.789-09',
         'Consumption: 1.203,75 kWh',
@@ -59,10 +60,36 @@ describe('renderInvoice', () => {
     );
   });
 
+  it('says whether it is an open preview or a closed invoice, its tariff and each meter when there are several', () => {
+    const closed: Invoice = {
+      ...invoice,
+      situacao: 'fechada',
+      numero: '2026-11-000042',
+      emissao: '2026-12-01T03:10:00.000Z',
+      vencimento: '2026-12-15',
+      tarifa: 'Coelba B1 residencial',
+      medidores: [
+        { id_medidor: 1, kwh: 1000 },
+        { id_medidor: 2, kwh: 203.75 },
+      ],
+    };
+    expect(renderInvoice(closed, plain, ZONE).split('\n').slice(0, 3)).toEqual([
+      'Invoice 11/2026 · CPF 123.456.789-09 · closed · nº 2026-11-000042 · issued 01/12/2026 · due 15/12/2026',
+      'Tariff: Coelba B1 residencial',
+      'Consumption: 1.203,75 kWh (meter 1: 1.000 kWh, meter 2: 203,75 kWh)',
+    ]);
+    const open: Invoice = { ...invoice, situacao: 'aberta', tarifa: 'Tarifa plana original', medidores: [{ id_medidor: 1, kwh: 1203.75 }] };
+    expect(renderInvoice(open, plain, ZONE).split('\n').slice(0, 3)).toEqual([
+      'Invoice 11/2026 · CPF 123.456.789-09 · open (preview: follows the readings)',
+      'Tariff: Tarifa plana original',
+      'Consumption: 1.203,75 kWh',
+    ]);
+  });
+
   it('colour changes no character the eye sees', () => {
-    const styled = renderInvoice(invoice, coloured);
-    expect(styled).not.toBe(renderInvoice(invoice, plain));
-    expect(stripAnsi(styled)).toBe(renderInvoice(invoice, plain));
+    const styled = renderInvoice(invoice, coloured, ZONE);
+    expect(styled).not.toBe(renderInvoice(invoice, plain, ZONE));
+    expect(stripAnsi(styled)).toBe(renderInvoice(invoice, plain, ZONE));
   });
 });
 
@@ -129,7 +156,7 @@ describe('renderAlarm', () => {
   };
 
   it('states the verdict and every reason, with or without a message', () => {
-    expect(renderAlarm(excess, plain)).toBe(
+    expect(renderAlarm(excess, plain, ZONE)).toBe(
       [
         'Alarm · CPF 123.456.789-09 · month 11/2026: ⚠ Excesso!',
         'Consumption this month: 1.200 kWh',
@@ -141,17 +168,41 @@ describe('renderAlarm', () => {
   });
 
   it('the verdict is red for an excess and green when all is well', () => {
-    expect(renderAlarm(excess, coloured)).toContain('\x1b[1m\x1b[31m⚠ Excesso!\x1b[39m\x1b[22m');
+    expect(renderAlarm(excess, coloured, ZONE)).toContain('\x1b[1m\x1b[31m⚠ Excesso!\x1b[39m\x1b[22m');
     const ok: Alarm = { ...excess, alarme: 'Ok!', kwhMes: 10, motivos: [] };
-    expect(renderAlarm(ok, coloured)).toContain('\x1b[1m\x1b[32m✓ Ok!\x1b[39m\x1b[22m');
-    expect(renderAlarm(ok, plain)).toBe('Alarm · CPF 123.456.789-09 · month 11/2026: ✓ Ok!\nConsumption this month: 10 kWh');
+    expect(renderAlarm(ok, coloured, ZONE)).toContain('\x1b[1m\x1b[32m✓ Ok!\x1b[39m\x1b[22m');
+    expect(renderAlarm(ok, plain, ZONE)).toBe('Alarm · CPF 123.456.789-09 · month 11/2026: ✓ Ok!\nConsumption this month: 10 kWh');
+  });
+
+  it('lists the latest events, newest first, the open ones as ongoing', () => {
+    const events = [
+      { regra: 'total_mensal', disparadoEm: '2026-11-25T09:44:38-03:00', encerradoEm: null },
+      { regra: 'medidor_silencioso', id_medidor: 2, disparadoEm: '2026-11-20T08:00:00-03:00', encerradoEm: '2026-11-20T11:30:00-03:00' },
+    ];
+    expect(renderAlarm({ ...excess, motivos: [], eventos: events }, plain, ZONE).split('\n').slice(2)).toEqual([
+      'Events:',
+      '  25/11/2026 09:44:38 → ongoing  total_mensal',
+      '  20/11/2026 08:00:00 → 20/11/2026 11:30:00  medidor_silencioso (meter 2)',
+    ]);
+    const many = Array.from({ length: 7 }, () => events[1]);
+    const lines = renderAlarm({ ...excess, motivos: [], eventos: many }, plain, ZONE).split('\n');
+    expect(lines[2]).toBe('Events: (latest 5 of 7; all with --json)');
+    expect(lines.length).toBe(3 + 5);
   });
 
   it('a change between two checks is one line', () => {
     const ok: Alarm = { ...excess, alarme: 'Ok!', kwhMes: 900, motivos: [] };
-    expect(describeAlarmChange(ok, excess)).toBe('Ok! → Excesso!, 900 kWh → 1.200 kWh this month');
+    expect(describeAlarmChange(ok, excess)).toBe('Ok! → Excesso!, 900 kWh → 1.200 kWh this month, new: total_mensal, media_diaria');
+    expect(describeAlarmChange(excess, ok)).toBe('Excesso! → Ok!, 1.200 kWh → 900 kWh this month, cleared: total_mensal, media_diaria');
     expect(describeAlarmChange(excess, excess)).toBe('');
-    expect(describeAlarmChange(excess, { ...excess, motivos: excess.motivos.slice(0, 1) })).toBe('reasons changed');
+    expect(describeAlarmChange(excess, { ...excess, motivos: excess.motivos.slice(0, 1) })).toBe('cleared: media_diaria');
+  });
+
+  it("a reason's figures moving on their own (a silent meter's minutes) are not a change", () => {
+    const silent = (minutes: number, meter: number) => ({ regra: 'medidor_silencioso', id_medidor: meter, mensagem: `${minutes} minutes`, valor: minutes });
+    const before: Alarm = { ...excess, motivos: [silent(200, 1)] };
+    expect(describeAlarmChange(before, { ...excess, motivos: [silent(201, 1)] })).toBe('');
+    expect(describeAlarmChange(before, { ...excess, motivos: [silent(201, 1), silent(190, 2)] })).toBe('new: medidor_silencioso (meter 2)');
   });
 });
 

@@ -1,7 +1,7 @@
 // Human output: pt-BR numbers and money, the invoice table, the history bar chart, the alarm. Pure functions.
 import { formatCpf } from '../core/cpf';
 import { toLocal } from '../core/periods';
-import type { Alarm, AlarmReason, Customer, History, Invoice, InvoiceLine, Meter, RecordedReading } from './api';
+import type { Alarm, AlarmEvent, AlarmReason, Customer, History, Invoice, InvoiceLine, Meter, RecordedReading } from './api';
 import { stripAnsi, type Style } from './style';
 
 // The terminal should not turn a copied amount into something with an invisible character in it.
@@ -39,6 +39,14 @@ export function formatDateTime(instantMs: number, timeZone: string): string {
   return `${pad2(t.day)}/${pad2(t.month)}/${t.year} ${pad2(t.hour)}:${pad2(t.minute)}:${pad2(t.second)}`;
 }
 
+/** A date (2026-12-15) or an instant (2026-12-01T10:00:00-03:00) from the API as 15/12/2026. */
+export function formatDate(text: string, timeZone: string): string {
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (date) return `${date[3]}/${date[2]}/${date[1]}`;
+  const instant = Date.parse(text);
+  return Number.isFinite(instant) ? formatDateTime(instant, timeZone).slice(0, 10) : text;
+}
+
 const visibleLength = (text: string) => stripAnsi(text).normalize('NFC').length;
 
 /** Columns padded to the widest cell; numbers align right. */
@@ -64,7 +72,8 @@ export function renderTable(header: string[], rows: string[][], align: ('left' |
 
 export function renderCustomer(customer: Customer, timeZone: string, style: Style): string {
   const since = formatDateTime(Date.parse(customer.createdAt), timeZone);
-  return `${style.green('✓')} Customer registered: ${style.bold(customer.name)} · CPF ${formatCpf(customer.id)} · ${since}`;
+  const connection = customer.ligacao ? ` · ${customer.ligacao}` : '';
+  return `${style.green('✓')} Customer registered: ${style.bold(customer.name)} · CPF ${formatCpf(customer.id)}${connection} · ${since}`;
 }
 
 export function renderMeter(meter: Meter, style: Style): string {
@@ -90,8 +99,19 @@ function unitPriceCell(line: InvoiceLine): string {
   return line.unidade ? `${price}/${line.unidade}` : price;
 }
 
+/** Open (a preview) or closed (number, issue and due dates), when the API says. */
+function invoiceStatus(invoice: Invoice, timeZone: string): string {
+  if (invoice.situacao === 'aberta') return ' · open (preview: follows the readings)';
+  if (invoice.situacao !== 'fechada') return invoice.situacao ? ` · ${invoice.situacao}` : '';
+  const parts = ['closed'];
+  if (invoice.numero) parts.push(`nº ${invoice.numero}`);
+  if (invoice.emissao) parts.push(`issued ${formatDate(invoice.emissao, timeZone)}`);
+  if (invoice.vencimento) parts.push(`due ${formatDate(invoice.vencimento, timeZone)}`);
+  return ` · ${parts.join(' · ')}`;
+}
+
 /** The invoice as a table of its lines (whatever lines the API sends) and the total. */
-export function renderInvoice(invoice: Invoice, style: Style): string {
+export function renderInvoice(invoice: Invoice, style: Style, timeZone: string): string {
   const [year, month] = invoice.mes.split('-');
   const rows = invoice.itens.map((line) => [line.descricao, quantityCell(line), unitPriceCell(line), formatMoney(line.valor)]);
   const table = renderTable(
@@ -101,9 +121,15 @@ export function renderInvoice(invoice: Invoice, style: Style): string {
     style,
     ['Total', '', '', formatMoney(invoice.valor)],
   );
+  // Per-meter kWh only says something when there is more than one meter.
+  const meters =
+    invoice.medidores && invoice.medidores.length > 1
+      ? ` (${invoice.medidores.map(({ id_medidor, kwh }) => `meter ${id_medidor}: ${formatKwh(kwh)}`).join(', ')})`
+      : '';
   return [
-    style.bold(`Invoice ${month}/${year}`) + ` · CPF ${formatCpf(invoice.id)}`,
-    `Consumption: ${formatKwh(invoice.kwh)}`,
+    style.bold(`Invoice ${month}/${year}`) + ` · CPF ${formatCpf(invoice.id)}${invoiceStatus(invoice, timeZone)}`,
+    ...(invoice.tarifa ? [`Tariff: ${invoice.tarifa}`] : []),
+    `Consumption: ${formatKwh(invoice.kwh)}${meters}`,
     '',
     ...table,
   ].join('\n');
@@ -176,8 +202,20 @@ function describeFields(reason: AlarmReason): string {
 
 export const isExcess = (alarm: Alarm) => alarm.alarme !== 'Ok!';
 
-/** The alarm's verdict in colour, the month's kWh and every reason the API gives. */
-export function renderAlarm(alarm: Alarm, style: Style): string {
+/** A rule, and its meter when it is about one: `medidor_silencioso (meter 2)`. */
+const ruleName = (reason: { regra: string; id_medidor?: number }) =>
+  reason.id_medidor !== undefined ? `${reason.regra} (meter ${reason.id_medidor})` : reason.regra;
+
+const EVENTS_SHOWN = 5;
+
+function eventLine(event: AlarmEvent, timeZone: string, style: Style): string {
+  const from = formatDateTime(Date.parse(event.disparadoEm), timeZone);
+  const until = event.encerradoEm ? formatDateTime(Date.parse(event.encerradoEm), timeZone) : style.red('ongoing');
+  return `  ${from} → ${until}  ${ruleName(event)}`;
+}
+
+/** The alarm's verdict in colour, the month's kWh, every reason the API gives and its latest events. */
+export function renderAlarm(alarm: Alarm, style: Style, timeZone: string): string {
   const [year, month] = alarm.mes.split('-');
   const verdict = isExcess(alarm) ? style.alert(`⚠ ${alarm.alarme}`) : style.ok(`✓ ${alarm.alarme}`);
   const lines = [
@@ -185,15 +223,29 @@ export function renderAlarm(alarm: Alarm, style: Style): string {
     `Consumption this month: ${formatKwh(alarm.kwhMes)}`,
   ];
   if (alarm.motivos.length > 0) lines.push('Reasons:', ...alarm.motivos.map((reason) => reasonLine(reason, style)));
+  const events = alarm.eventos ?? [];
+  if (events.length > 0) {
+    const more = events.length > EVENTS_SHOWN ? style.dim(` (latest ${EVENTS_SHOWN} of ${events.length}; all with --json)`) : '';
+    lines.push(`Events:${more}`, ...events.slice(0, EVENTS_SHOWN).map((event) => eventLine(event, timeZone, style)));
+  }
   return lines.join('\n');
 }
 
-/** What changed between two checks of the alarm, in one line (empty when nothing did). */
+/**
+ * What changed between two checks of the alarm, in one line (empty when nothing did). A reason
+ * counts by its rule and meter: its figures move on their own (minutes a meter has been silent,
+ * the month's projection), and reprinting the alarm every minute for that would hide real changes.
+ */
 export function describeAlarmChange(before: Alarm, after: Alarm): string {
   const changes: string[] = [];
   if (before.alarme !== after.alarme) changes.push(`${before.alarme} → ${after.alarme}`);
   if (before.mes !== after.mes) changes.push(`month ${before.mes} → ${after.mes}`);
   if (before.kwhMes !== after.kwhMes) changes.push(`${formatKwh(before.kwhMes)} → ${formatKwh(after.kwhMes)} this month`);
-  if (changes.length === 0 && JSON.stringify(before.motivos) !== JSON.stringify(after.motivos)) changes.push('reasons changed');
+  const rulesBefore = new Set(before.motivos.map(ruleName));
+  const rulesAfter = new Set(after.motivos.map(ruleName));
+  const added = [...rulesAfter].filter((rule) => !rulesBefore.has(rule));
+  const cleared = [...rulesBefore].filter((rule) => !rulesAfter.has(rule));
+  if (added.length > 0) changes.push(`new: ${added.join(', ')}`);
+  if (cleared.length > 0) changes.push(`cleared: ${cleared.join(', ')}`);
   return changes.join(', ');
 }

@@ -53,7 +53,15 @@ async function staffMenu(session: Session): Promise<void> {
         if (!value.trim()) throw new Error('the name must not be empty');
         return value.trim();
       });
-      await attempt(session, () => addCustomer(session, cpf, name));
+      const connection = await select({
+        message: 'Connection:',
+        choices: [
+          { name: 'Monofásico', value: 'monofasico' },
+          { name: 'Bifásico', value: 'bifasico' },
+          { name: 'Trifásico', value: 'trifasico' },
+        ],
+      });
+      await attempt(session, () => addCustomer(session, cpf, name, connection));
     } else if (choice === 'meter') {
       const cpf = await askCpf();
       await attempt(session, () => addMeter(session, cpf));

@@ -7,6 +7,7 @@ import { runInteractive } from './interactive';
 import {
   DEFAULT_TIME_ZONE,
   DEFAULT_URL,
+  connectionArgument,
   cpfArgument,
   intervalArgument,
   kindArgument,
@@ -91,8 +92,9 @@ export async function main(argv: string[], version = '0.0.0'): Promise<number> {
     .description('register a customer')
     .argument(...cpf())
     .argument('<nome...>', 'full name (quotes optional)')
-    .action(async (id: string, name: string[], _options, command: Command) => {
-      await addCustomer(session(command), id, name.join(' '));
+    .option('--ligacao <tipo>', 'connection: monofasico, bifasico or trifasico (default: the API\'s, monofasico)', connectionArgument)
+    .action(async (id: string, name: string[], options: { ligacao?: string }, command: Command) => {
+      await addCustomer(session(command), id, name.join(' '), options.ligacao);
     });
 
   const medidor = program.command('medidor').description('meters (staff)');

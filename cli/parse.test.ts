@@ -1,5 +1,5 @@
 // The CLI's argument parsers: what a person may type, and the message when it is wrong.
-import { cpfArgument, intervalArgument, kindArgument, kwhArgument, meterArgument, monthArgument, urlArgument, whenArgument } from './parse';
+import { connectionArgument, cpfArgument, intervalArgument, kindArgument, kwhArgument, meterArgument, monthArgument, urlArgument, whenArgument } from './parse';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 
@@ -42,6 +42,12 @@ describe('small arguments', () => {
     expect(monthArgument('2026-02')).toBe('2026-02');
     expect(() => monthArgument('2026-13')).toThrow('a month is YYYY-MM, e.g. 2026-11');
     expect(() => monthArgument('11/2026')).toThrow('a month is YYYY-MM, e.g. 2026-11');
+  });
+
+  it('the connection type may be written with accents', () => {
+    expect(connectionArgument('Monofásico')).toBe('monofasico');
+    expect(connectionArgument('trifasico')).toBe('trifasico');
+    expect(() => connectionArgument('quadrifasico')).toThrow('the connection is monofasico, bifasico or trifasico');
   });
 
   it('kind is D, M or Y in any case', () => {

@@ -16,6 +16,17 @@ export function cpfArgument(value: string): string {
   }
 }
 
+export const CONNECTION_TYPES = ['monofasico', 'bifasico', 'trifasico'] as const;
+
+/** The customer's connection type, with or without accents (monofásico, monofasico). */
+export function connectionArgument(value: string): string {
+  const connection = value.trim().toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
+  if (!(CONNECTION_TYPES as readonly string[]).includes(connection)) {
+    throw new InvalidArgumentError('the connection is monofasico, bifasico or trifasico');
+  }
+  return connection;
+}
+
 /** A meter id: 1, 2, 3… */
 export function meterArgument(value: string): number {
   if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('a meter id is a whole number from 1');

@@ -64,7 +64,8 @@ export async function watchAlarm(session: Session, cpf: string, everyMs: number,
   const now = () => formatDateTime(Date.now(), session.timeZone).slice(11);
   const emit = (alarm: Alarm, headline?: string) => {
     if (session.json) return session.print(JSON.stringify(alarm));
-    session.print(headline ? `\n${session.style.bold(`── ${now()} · ${headline}`)}\n${renderAlarm(alarm, session.style)}` : renderAlarm(alarm, session.style));
+    const view = renderAlarm(alarm, session.style, session.timeZone);
+    session.print(headline ? `\n${session.style.bold(`── ${now()} · ${headline}`)}\n${view}` : view);
   };
 
   let last = await session.client.getAlarm(cpf);
