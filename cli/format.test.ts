@@ -86,6 +86,15 @@ describe('renderInvoice', () => {
     ]);
   });
 
+  it('a line in reais (a tax "por dentro") shows its base in R$ and its rate in %', () => {
+    const taxed: Invoice = {
+      ...invoice,
+      itens: [{ descricao: 'ICMS (20,5%, por dentro)', quantidade: 239.33, unidade: 'R$', precoUnitario: 0.205, valor: 49.06 }],
+      valor: 49.06,
+    };
+    expect(renderInvoice(taxed, plain, ZONE).split('\n')[5]).toBe('ICMS (20,5%, por dentro)   R$ 239,33        20,5%   R$ 49,06');
+  });
+
   it('colour changes no character the eye sees', () => {
     const styled = renderInvoice(invoice, coloured, ZONE);
     expect(styled).not.toBe(renderInvoice(invoice, plain, ZONE));

@@ -87,13 +87,18 @@ export function renderReading(reading: RecordedReading, timeZone: string, style:
     : `${style.green('✓')} Reading stored: ${what}`;
 }
 
+// A line measured in reais (a tax on a base amount) has money as its quantity and a rate as its price.
+const isRateOnMoney = (line: InvoiceLine) => line.unidade === 'R$';
+
 function quantityCell(line: InvoiceLine): string {
   if (typeof line.quantidade !== 'number') return '';
+  if (isRateOnMoney(line)) return formatMoney(line.quantidade);
   return line.unidade ? `${formatNumber(line.quantidade)} ${line.unidade}` : formatNumber(line.quantidade);
 }
 
 function unitPriceCell(line: InvoiceLine): string {
   if (typeof line.precoUnitario !== 'number') return '';
+  if (isRateOnMoney(line)) return `${formatNumber(line.precoUnitario * 100, 4)}%`;
   // Tariffs are published with more than two decimals (R$ 0,32951/kWh); show them as published.
   const price = formatMoney(line.precoUnitario, 6);
   return line.unidade ? `${price}/${line.unidade}` : price;
