@@ -49,8 +49,8 @@ const schema = z.object({
   // UDP gateway (udp-gateway/). Loopback by default, as the HTTP API; 0.0.0.0 accepts meters from the network.
   UDP_HOST: z.string().min(1).default('127.0.0.1'),
   LUZ_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  /** Readings per group commit; about 20 distinct customers' readings fill one 100-item transaction. */
-  GATEWAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+  /** Readings per group commit; 15–25 readings fill one 100-item transaction (fewer when customers differ). */
+  GATEWAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(25),
   /** How long a batch waits for company before it is committed. */
   GATEWAY_BATCH_WAIT_MS: z.coerce.number().min(0).max(1000).default(5),
   /** Batches committed at once; a customer's readings always go to the same lane. */

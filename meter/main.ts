@@ -68,7 +68,7 @@ function parseArguments(argv: string[]): Options {
     .option('--sockets <n>', 'UDP sockets the fleet shares (v2)', whole(1), 16)
     .option('--window <n>', 'readings awaiting an answer at most', whole(1), 512)
     .option('--max-pending <n>', 'readings in the outbox at most; the simulated clock waits beyond it', whole(1), 5000)
-    .option('--ack-timeout <ms>', 'first wait for an answer before resending; doubles each time', whole(1), 1000)
+    .option('--ack-timeout <ms>', 'first wait for an answer before resending; doubles each time', whole(1), 2000)
     .option('--readings <n>', 'readings per meter, then the meter stops', whole(1))
     .option('--duration <seconds>', 'run this long, then drain the outbox, report and exit', positive)
     .option('--drain-timeout <seconds>', 'how long to wait for the outbox to empty at the end', positive, 120)

@@ -43,6 +43,8 @@ export async function udpClient(gatewayPort: number): Promise<UdpClient> {
 
 export interface LossyHop {
   port: number;
+  /** Change the loss while running (1 cuts the link). */
+  options: { loss: number; duplicate: number; maxDelayMs: number };
   counts: { forwarded: number; dropped: number; duplicated: number };
   close(): Promise<void>;
 }
@@ -57,17 +59,18 @@ export async function lossyHop(
   options: { loss: number; duplicate: number; maxDelayMs: number; random?: () => number },
 ): Promise<LossyHop> {
   const random = options.random ?? Math.random;
+  const settings = { loss: options.loss, duplicate: options.duplicate, maxDelayMs: options.maxDelayMs };
   const front = createSocket('udp4');
   const upstreams = new Map<string, Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const counts = { forwarded: 0, dropped: 0, duplicated: 0 };
   let closed = false;
   const relay = (send: () => void) => {
-    if (random() < options.loss) {
+    if (random() < settings.loss) {
       counts.dropped += 1;
       return;
     }
-    const copies = random() < options.duplicate ? 2 : 1;
+    const copies = random() < settings.duplicate ? 2 : 1;
     if (copies === 2) counts.duplicated += 1;
     for (let i = 0; i < copies; i++) {
       const timer = setTimeout(() => {
@@ -75,7 +78,7 @@ export async function lossyHop(
         if (closed) return;
         counts.forwarded += 1;
         send();
-      }, random() * options.maxDelayMs);
+      }, random() * settings.maxDelayMs);
       timers.add(timer);
     }
   };
@@ -95,6 +98,7 @@ export async function lossyHop(
   await new Promise<void>((resolve) => front.bind(0, '127.0.0.1', () => resolve()));
   return {
     port: front.address().port,
+    options: settings,
     counts,
     close: async () => {
       closed = true;

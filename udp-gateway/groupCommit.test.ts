@@ -89,6 +89,32 @@ describe('GroupCommit', () => {
     expect(outcomes).toEqual({ first: { status: 'stored' }, resend: { status: 'duplicate' } });
   });
 
+  it('a resend after its answer is answered from memory (duplicate, or conflict for another value) without a storage call', async () => {
+    const { repository, commits, outcomes, submit } = await setUp({ lanes: 1 });
+    submit('first', { customerId: CPFS[0], valor: 2.5 });
+    await commits.flush();
+    const calls = repository.calls.length;
+    submit('resend', { customerId: CPFS[0], valor: 2.5 });
+    submit('other', { customerId: CPFS[0], valor: 9 });
+    expect(repository.calls).toHaveLength(calls);
+    expect(Object.fromEntries(Object.entries(outcomes).map(([name, outcome]) => [name, status(outcome)]))).toEqual({
+      first: 'stored',
+      resend: 'duplicate',
+      other: 'reading_conflict',
+    });
+    expect(commits.inFlight).toBe(0);
+  });
+
+  it('with no memory of recent readings, a resend goes to storage, which still answers it as a duplicate', async () => {
+    const { repository, commits, outcomes, submit } = await setUp({ lanes: 1, recentReadings: 0 });
+    submit('first', { customerId: CPFS[0], valor: 2.5 });
+    await commits.flush();
+    submit('resend', { customerId: CPFS[0], valor: 2.5 });
+    await commits.flush();
+    expect(repository.calls).toHaveLength(2);
+    expect(outcomes).toEqual({ first: { status: 'stored' }, resend: { status: 'duplicate' } });
+  });
+
   it('the same key with another value goes to storage and is answered as a conflict', async () => {
     const { commits, outcomes, submit } = await setUp({ lanes: 1 });
     submit('first', { customerId: CPFS[0], valor: 2.5 });

@@ -7,8 +7,13 @@
 //   what arrives during a commit goes out as soon as that commit ends.
 // - A reading identical to one already in flight (a meter's resend) waits for that one's outcome
 //   instead of costing the database a second write.
+// - A resend of a reading this process has already seen stored is answered from a bounded memory
+//   of recent readings, without a database round trip: over a lossy network most resends are of
+//   readings whose acknowledgement was lost, and each would otherwise cancel a whole transaction.
+//   It only ever says what storage already confirmed; anything it does not remember goes to storage.
 // - `submit` refuses work past `maxInFlight`: the caller answers "overloaded" and the meter retries.
 import type { Context } from '../core/context';
+import { ReadingConflict } from '../core/errors';
 import type { Reading, StoreOutcome } from '../core/model';
 import { recordReadings } from '../core/readings';
 import { StorageUnavailable } from './protocol';
@@ -18,7 +23,12 @@ export interface GroupCommitOptions {
   batchWaitMs: number;
   lanes: number;
   maxInFlight: number;
+  /** Stored readings remembered for answering resends (0: none). */
+  recentReadings?: number;
 }
+
+/** Default memory of stored readings: about 10 MB, minutes of resends at this machine's write rate. */
+export const RECENT_READINGS = 100_000;
 
 /** Receives a reading's outcome; must not throw. */
 export type Settle = (outcome: StoreOutcome) => void;
@@ -55,6 +65,8 @@ const keyOf = (reading: Reading) => `${reading.customerId}#${reading.meterId}#${
 export class GroupCommit {
   private readonly lanes: Lane[];
   private readonly inFlightByKey = new Map<string, Entry>();
+  /** Key → stored kWh of readings storage confirmed, oldest first (a Map keeps insertion order). */
+  private readonly recent = new Map<string, number>();
   private count = 0;
   private flushing = false;
   private idleWaiters: (() => void)[] = [];
@@ -74,8 +86,17 @@ export class GroupCommit {
 
   /** Queues a checked reading; `settle` is called once with its outcome. False when full. */
   submit(reading: Reading, settle: Settle): boolean {
-    if (this.count >= this.options.maxInFlight) return false;
     const key = keyOf(reading);
+    const storedValue = this.recent.get(key);
+    if (storedValue !== undefined) {
+      settle(
+        storedValue === reading.valor
+          ? { status: 'duplicate' }
+          : { status: 'rejected', error: new ReadingConflict(storedValue, reading.valor) },
+      );
+      return true;
+    }
+    if (this.count >= this.options.maxInFlight) return false;
     const twin = this.inFlightByKey.get(key);
     this.count += 1;
     if (twin && twin.reading.valor === reading.valor) {
@@ -134,9 +155,18 @@ export class GroupCommit {
 
   private settle(entry: Entry, outcome: StoreOutcome): void {
     if (this.inFlightByKey.get(entry.key) === entry) this.inFlightByKey.delete(entry.key);
+    if (outcome.status !== 'rejected') this.remember(entry.key, entry.reading.valor);
     const followerOutcome: StoreOutcome = outcome.status === 'stored' ? { status: 'duplicate' } : outcome;
     this.count -= 1 + entry.followers.length;
     entry.settle(outcome);
     for (const settle of entry.followers) settle(followerOutcome);
+  }
+
+  private remember(key: string, valor: number): void {
+    const limit = this.options.recentReadings ?? RECENT_READINGS;
+    if (limit === 0) return;
+    this.recent.delete(key);
+    this.recent.set(key, valor);
+    if (this.recent.size > limit) this.recent.delete(this.recent.keys().next().value!);
   }
 }

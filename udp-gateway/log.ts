@@ -10,17 +10,27 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  /** Lifecycle lines a supervisor waits for (listening, stopped): written at every level, as info. */
+  always(message: string, fields?: LogFields): void;
   enabled(level: LogLevel): boolean;
 }
 
 /** `write` receives whole lines; the default is stdout. */
 export function jsonLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
   const enabled = (wanted: LogLevel) => RANK[wanted] >= RANK[level];
+  const line = (level: LogLevel, message: string, fields: LogFields) =>
+    write(JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields }));
   const emit = (wanted: LogLevel) => (message: string, fields: LogFields = {}) => {
-    if (!enabled(wanted)) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: wanted, msg: message, ...fields }));
+    if (enabled(wanted)) line(wanted, message, fields);
   };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error'), enabled };
+  return {
+    debug: emit('debug'),
+    info: emit('info'),
+    warn: emit('warn'),
+    error: emit('error'),
+    always: (message, fields = {}) => line('info', message, fields),
+    enabled,
+  };
 }
 
 export const silentLogger: Logger = jsonLogger('error', () => undefined);

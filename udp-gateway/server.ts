@@ -146,7 +146,7 @@ export async function startGatewayServer(
   socket.on('error', (error) => logger.error('socket error', { error: error.message }));
   const bound = socket.address();
   const address = { host: bound.address, port: bound.port };
-  logger.info('listening', { host: address.host, port: address.port, ...settingsForLog(options) });
+  logger.always('listening', { host: address.host, port: address.port, ...settingsForLog(options) });
 
   const statsTimer =
     options.statsIntervalMs > 0
@@ -168,7 +168,7 @@ export async function startGatewayServer(
       logger.info('stats', { ...stats.snapshot(commits.inFlight, true), final: true });
       closed = true;
       await new Promise<void>((resolve) => socket.close(() => resolve()));
-      logger.info('stopped');
+      logger.always('stopped');
     })());
 
   return { address, stats: () => stats.snapshot(commits.inFlight), stop };
