@@ -7,6 +7,10 @@ import { loadConfig } from '../core/config';
 import { registerCustomer, registerMeter } from '../core/customers';
 import { Decimal } from '../core/decimal';
 import { createContext } from '../core/wiring';
+import { loadTariff } from '../core/billing';
+import type { Context } from '../core/context';
+import type { Reading } from '../core/model';
+import { MemoryRepository } from '../core/store/memoryRepository';
 import { MeterSimulator } from '../meter/simulator';
 import { MAX_DATAGRAM_BYTES } from '../udp-gateway/protocol';
 import { startGatewayServer, type GatewayOptions, type GatewayServer } from '../udp-gateway/server';
@@ -251,6 +255,50 @@ describe('meter simulator in v1 mode (the original text format)', () => {
     } finally {
       await simulator.close();
       rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('UDP gateway shutdown', () => {
+  it('stop(): readings in flight are stored and acknowledged, a datagram arriving meanwhile is told shutting_down', async () => {
+    // Storage held open by the test, so the shutdown surely finds readings in flight.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    class HeldRepository extends MemoryRepository {
+      override async storeReadings(readings: Reading[], options: { timeZone: string; excessOverKwh: number }) {
+        await held;
+        return super.storeReadings(readings, options);
+      }
+    }
+    const memory: Context = {
+      repository: new HeldRepository(),
+      settings: { ...context.settings, tariff: loadTariff('tariffs/flat-1.07.json') },
+      now: () => Date.now(),
+    };
+    const id = newCpf();
+    await registerCustomer(memory, { id, name: 'Desligamento' });
+    await registerMeter(memory, { id });
+    const server = await startGatewayServer(memory, OPTIONS);
+    const meter = await udpClient(server.address.port);
+    try {
+      for (let seq = 1; seq <= 10; seq++) meter.send(JSON.stringify({ v: 2, id, m: 1, seq, valor: 1, ts: at('2025-02-01T12:00:00Z') + seq }));
+      for (let i = 0; i < 1000 && server.stats().inFlight < 10; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(server.stats().inFlight).toBe(10);
+      const stopped = server.stop();
+      meter.send(JSON.stringify({ v: 2, id, m: 1, seq: 11, valor: 1, ts: at('2025-02-01T13:00:00Z') }));
+      expect(JSON.parse(await meter.reply())).toEqual({
+        nack: 11,
+        error: { code: 'shutting_down', message: 'gateway is shutting down; send again later' },
+      });
+      release();
+      await stopped;
+      const acks = (await meter.replies(11)).slice(1).map((text) => JSON.parse(text).ack);
+      expect(acks.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(server.stats()).toMatchObject({ received: 11, stored: 10, inFlight: 0, rejected: { shutting_down: 1 } });
+    } finally {
+      release();
+      await meter.close();
+      await server.stop();
     }
   });
 });

@@ -74,8 +74,14 @@ export async function startGatewayServer(
   let stopping = false;
   let closed = false;
 
+  // Replies handed to the socket and not yet sent: closing before they leave would drop them.
+  let sending = 0;
+  let sent: (() => void) | undefined;
   const send = (text: string, to: RemoteInfo) => {
+    sending += 1;
     socket.send(text, to.port, to.address, (error) => {
+      sending -= 1;
+      if (sending === 0) sent?.();
       if (error) logger.debug('reply not sent', { to: `${to.address}:${to.port}`, error: error.message });
     });
   };
@@ -167,6 +173,7 @@ export async function startGatewayServer(
       if (statsTimer) clearInterval(statsTimer);
       logger.info('stats', { ...stats.snapshot(commits.inFlight, true), final: true });
       closed = true;
+      if (sending > 0) await new Promise<void>((resolve) => (sent = resolve));
       await new Promise<void>((resolve) => socket.close(() => resolve()));
       logger.always('stopped');
     })());
