@@ -66,7 +66,7 @@ function parseArguments(argv: string[]): Options {
     .option('--rate <x>', 'consumption multiplier', positive, 1)
     .option('--v1', 'speak the original plain-text datagrams (cpf,id_medidor,valor,timestamp)', false)
     .option('--sockets <n>', 'UDP sockets the fleet shares (v2)', whole(1), 16)
-    .option('--window <n>', 'readings awaiting an answer at most', whole(1), 512)
+    .option('--window <n>', 'readings awaiting an answer at most', whole(1), 256)
     .option('--max-pending <n>', 'readings in the outbox at most; the simulated clock waits beyond it', whole(1), 5000)
     .option('--ack-timeout <ms>', 'first wait for an answer before resending; doubles each time', whole(1), 2000)
     .option('--readings <n>', 'readings per meter, then the meter stops', whole(1))
