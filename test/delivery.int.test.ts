@@ -165,7 +165,7 @@ describe('exactly-once delivery', () => {
       await hop.close();
       await gateway.stop();
     }
-  });
+  }, 180_000);
 
   it('the gateway is killed with SIGKILL mid-run and restarted on its port: after the outboxes drain nothing is lost or doubled', async () => {
     const fleet = await fleetOf(4, 5);
@@ -202,7 +202,7 @@ describe('exactly-once delivery', () => {
       await simulator.close();
       if (gateway) await gateway.stop();
     }
-  });
+  }, 180_000);
 
   it('the simulator (npm run meter) is killed with SIGKILL and run again: its outbox is resent and nothing is lost or doubled', async () => {
     const gateway = await startGatewayServer(context, {
@@ -269,5 +269,5 @@ describe('exactly-once delivery', () => {
       await hop.close();
       await gateway.stop();
     }
-  });
+  }, 180_000);
 });
