@@ -81,7 +81,7 @@ export function parseV1Reply(text: string): Reply {
   const match = /^(\d{3}) ([a-z_]+): ?(.*)$/s.exec(text.trim());
   const status = Number(match?.[1] ?? 0);
   const code = match?.[2] ?? 'unknown';
-  if (status === 429 || status === 503) return { kind: 'retry', code };
+  if (RETRYABLE_CODES.has(code) || status === 429 || status === 503) return { kind: 'retry', code };
   return { kind: 'reject', code, message: match?.[3] ?? text };
 }
 

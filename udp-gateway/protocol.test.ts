@@ -9,6 +9,7 @@ import {
   peekSeq,
   protocolOf,
   RateLimited,
+  InternalFault,
   ShuttingDown,
   StorageUnavailable,
 } from './protocol';
@@ -129,6 +130,7 @@ describe('formatReply', () => {
     [new Overloaded(), '503 overloaded: gateway is at its in-flight limit; send again later', { code: 'overloaded', message: 'gateway is at its in-flight limit; send again later' }],
     [new StorageUnavailable(), '503 unavailable: storage did not confirm the write; send again later', { code: 'unavailable', message: 'storage did not confirm the write; send again later' }],
     [new ShuttingDown(), '503 shutting_down: gateway is shutting down; send again later', { code: 'shutting_down', message: 'gateway is shutting down; send again later' }],
+    [new InternalFault(), '500 internal: internal error; it has been logged; send again later', { code: 'internal', message: 'internal error; it has been logged; send again later' }],
   ])('answers %s', (error, v1, v2Error) => {
     expect(formatReply('v1', null, { status: 'rejected', error })).toBe(v1);
     expect(JSON.parse(formatReply('v2', 9, { status: 'rejected', error }))).toEqual({ nack: 9, error: v2Error });

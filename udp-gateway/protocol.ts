@@ -6,8 +6,8 @@
 //
 // Statuses (v1) and codes (both): 400 invalid_input (bad, binary, truncated, wrong types, out of range),
 // 404 customer_not_found / meter_not_found, 409 reading_conflict, 413 datagram_too_large,
-// 429 rate_limited, 503 overloaded / unavailable / shutting_down. 429 and 503 mean "send it again later";
-// every other error is final for that reading.
+// 429 rate_limited, 503 overloaded / unavailable / shutting_down, 500 internal. 429, 503 and 500 mean
+// "send it again later"; every other error is final for that reading.
 import type { z } from 'zod';
 import { CustomerNotFound, InvalidInput, LuzError, MeterNotFound, ReadingConflict } from '../core/errors';
 import { readingFields, type ReadingInput } from '../core/fields';
@@ -51,6 +51,14 @@ export class ShuttingDown extends LuzError {
   }
 }
 
+/** A fault in the gateway itself (logged); the reading may well succeed when sent again. */
+export class InternalFault extends LuzError {
+  readonly code = 'internal';
+  constructor() {
+    super('internal error; it has been logged; send again later');
+  }
+}
+
 /** The one place where an error becomes a v1 status. */
 const STATUS_OF: [new (...args: never[]) => LuzError, number][] = [
   [InvalidInput, 400],
@@ -62,6 +70,7 @@ const STATUS_OF: [new (...args: never[]) => LuzError, number][] = [
   [Overloaded, 503],
   [StorageUnavailable, 503],
   [ShuttingDown, 503],
+  [InternalFault, 500],
 ];
 
 export function statusOf(error: LuzError): number {
@@ -69,7 +78,7 @@ export function statusOf(error: LuzError): number {
 }
 
 /** Error codes after which a meter should send the same reading again later. */
-export const RETRYABLE_CODES: ReadonlySet<string> = new Set(['rate_limited', 'overloaded', 'unavailable', 'shutting_down']);
+export const RETRYABLE_CODES: ReadonlySet<string> = new Set(['rate_limited', 'overloaded', 'unavailable', 'shutting_down', 'internal']);
 
 export type Protocol = 'v1' | 'v2';
 

@@ -11,6 +11,7 @@ import { GroupCommit, type GroupCommitOptions } from './groupCommit';
 import { silentLogger, type Logger } from './log';
 import {
   formatReply,
+  InternalFault,
   Overloaded,
   parseDatagram,
   peekSeq,
@@ -136,9 +137,9 @@ export async function startGatewayServer(
     try {
       receive(bytes, from);
     } catch (error) {
-      // A bug must cost one datagram (the meter resends it), never the gateway.
-      stats.reject('internal');
+      // A bug must cost one answer (the meter sends it again), never the gateway.
       logger.error('datagram handling failed', { error: String((error as Error)?.stack ?? error) });
+      reject(protocolOf(bytes), peekSeq(bytes), new InternalFault(), from);
     }
   });
 

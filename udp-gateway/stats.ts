@@ -17,7 +17,7 @@ export interface StatsSnapshot {
   /** Receive-to-answer time of readings that went to storage, over the last interval (ms). */
   p50Ms: number | null;
   p99Ms: number | null;
-  /** Readings answered per second over the last interval. */
+  /** Datagrams answered per second over the last interval. */
   perSecond: number;
 }
 
