@@ -29,7 +29,8 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only')
     .default('luz-'),
   TARIFF_FILE: z.string().min(1).default('tariffs/flat-1.07.json'),
-  STAFF_KEY: z.string().optional(),
+  STAFF_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  LUZ_TOKEN_TTL_DAYS: positive.default(365),
   LUZ_ALARM_LIMIT_KWH: positive.default(1000),
   LUZ_MAX_READING_KWH: positive.default(100_000),
   // Alarm rules (core/alarms.ts): which are in use, and each one's numbers.

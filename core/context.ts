@@ -12,6 +12,8 @@ export interface Settings {
   tariff: Tariff;
   /** Alarm rules and their numbers; anything absent takes DEFAULT_ALARM_SETTINGS. */
   alarms?: Partial<AlarmSettings>;
+  /** How long a customer token stays valid, ms (default: DEFAULT_TOKEN_TTL_MS). */
+  tokenTtlMs?: number;
 }
 
 export interface Context {

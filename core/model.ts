@@ -62,6 +62,16 @@ export interface Reading {
   timestampMs: number;
 }
 
+/** A customer token as stored: only its hash, never the token. */
+export interface StoredToken {
+  hash: string;
+  customerId: string;
+  createdAt: string;
+  /** Unix ms. */
+  expiresAt: number;
+  revokedAt?: string;
+}
+
 export type StoreOutcome =
   | { status: 'stored' }
   | { status: 'duplicate' }
@@ -77,7 +87,11 @@ export type BucketLevel = 'hour' | 'day' | 'month';
 
 /** The repository: the domain's only door to storage. */
 export interface Repository {
-  createCustomer(customer: Customer): Promise<void>;
+  /** Stores the customer and its first token together, or neither. */
+  createCustomer(customer: Customer, token: StoredToken): Promise<void>;
+  /** Replaces the customer's token: the new one is stored and the previous one revoked, atomically. */
+  replaceToken(token: StoredToken): Promise<void>;
+  findToken(hash: string): Promise<StoredToken | undefined>;
   getCustomer(customerId: string): Promise<Customer | undefined>;
   /** Allocates the customer's next meter id atomically and stores the meter. */
   registerMeter(customerId: string, createdAt: string): Promise<number>;

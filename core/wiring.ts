@@ -19,6 +19,7 @@ export function settingsFrom(config: Config): Context['settings'] {
       meterIntervalMinutes: config.LUZ_METER_INTERVAL_MINUTES,
       silentIntervals: config.LUZ_ALARM_SILENT_INTERVALS,
     },
+    tokenTtlMs: config.LUZ_TOKEN_TTL_DAYS * 86_400_000,
   };
 }
 

@@ -3,6 +3,7 @@
 import { loadConfig } from '../core/config';
 import { dynamoAnswers, JavaMissing, startDynamo, type RunningDynamo } from './dynamo';
 import { startOffline, type RunningOffline } from './offline';
+import { ensureStaffKey } from './staffKey';
 import { ensureTables } from './tables';
 import { startGateway, type RunningGateway } from './gateway';
 import { join } from 'node:path';
@@ -44,10 +45,13 @@ async function main(): Promise<void> {
     const created = await ensureTables(endpoint, config.LUZ_TABLE_PREFIX, config.AWS_REGION);
     log(created.length ? `created tables ${created.join(', ')}` : 'tables ready');
 
+    const staff = ensureStaffKey(config.LUZ_DATA_DIR, config.STAFF_KEY);
+    log(`staff key: ${staff.source} (send it as Authorization: Bearer <key>; the luz CLI reads it from there)`);
+
     const offline: RunningOffline = await startOffline({
       httpPort: config.HTTP_PORT,
       lambdaPort: Number(process.env.LUZ_LAMBDA_PORT ?? 3002),
-      env: { DYNAMODB_ENDPOINT: endpoint, LUZ_TABLE_PREFIX: config.LUZ_TABLE_PREFIX },
+      env: { DYNAMODB_ENDPOINT: endpoint, LUZ_TABLE_PREFIX: config.LUZ_TABLE_PREFIX, STAFF_KEY: staff.key },
       stdio: 'inherit',
     });
     running.push(offline);

@@ -1,8 +1,9 @@
-// The one middy chain every route uses: headers → method → size → JSON body → schema → handler → errors.
+// The one middy chain every route uses: headers → method → size → JSON body → schema → access → handler → errors.
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
+import { authorize, Forbidden, Unauthorized, type Access, type Principal } from '../core/access';
 import type { Context } from '../core/context';
 import {
   CustomerAlreadyExists,
@@ -42,6 +43,8 @@ export class UnsupportedMediaType extends LuzError {
 const STATUS_OF: [new (...args: never[]) => LuzError, number][] = [
   [InvalidInput, 400],
   [TariffNotInForce, 400],
+  [Unauthorized, 401],
+  [Forbidden, 403],
   [CustomerNotFound, 404],
   [MeterNotFound, 404],
   [MethodNotAllowed, 405],
@@ -131,9 +134,22 @@ function errorResponse(error: unknown): APIGatewayProxyResult {
   return json(500, { error: { code: 'internal', message: 'internal error; it has been logged' } });
 }
 
+/** The principal the authorizer established (API Gateway puts its context on every request). */
+function principalOf(event: APIGatewayProxyEvent): Principal {
+  const context = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+  if (context?.role === 'staff') return { role: 'staff' };
+  if (context?.role === 'customer' && typeof context.customerId === 'string') {
+    return { role: 'customer', customerId: context.customerId };
+  }
+  // Only reachable when a route is deployed without the authorizer: refuse rather than trust.
+  throw new Unauthorized('no authenticated principal on this request');
+}
+
 /** Builds a route handler: the shared chain around one domain call. */
 export function route<Schema extends z.ZodType>(options: {
   method: 'GET' | 'POST';
+  /** staff: staff only; owner: staff, or the customer whose `id` the request names. */
+  access: Access;
   schema: Schema;
   handle: (input: z.output<Schema>, context: Context) => Promise<Reply>;
 }) {
@@ -142,7 +158,10 @@ export function route<Schema extends z.ZodType>(options: {
     .use({ onError: (request) => void (request.response = errorResponse(request.error)) })
     .handler(async (event) => {
       if (event.httpMethod !== options.method) throw new MethodNotAllowed(options.method);
+      const principal = principalOf(event);
+      if (options.access === 'staff') authorize(principal, 'staff', undefined);
       const input = validate(options.schema, requestFields(event, options.method));
+      authorize(principal, options.access, (input as { id?: string }).id);
       const { statusCode, body } = await options.handle(input, luzContext());
       return json(statusCode, body);
     });

@@ -9,7 +9,13 @@ describe('POST /cadCliente', () => {
     const masked = `${id.slice(0, 3)}.${id.slice(3, 6)}.${id.slice(6, 9)}-${id.slice(9)}`;
     const response = await post('/cadCliente', { id: masked, name: '  Maria da Silva ' });
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ id, name: 'Maria da Silva', createdAt: expect.stringMatching(ISO), ligacao: 'monofasico' });
+    expect(response.body).toEqual({
+      id,
+      name: 'Maria da Silva',
+      createdAt: expect.stringMatching(ISO),
+      ligacao: 'monofasico',
+      token: expect.stringMatching(/^luz_[A-Za-z0-9_-]{43}$/),
+    });
   });
 
   it('409 when the CPF exists, and the first registration is kept', async () => {

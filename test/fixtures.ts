@@ -1,5 +1,4 @@
 // Shared fixtures: valid CPFs, frozen clocks, the API under test.
-import { request as httpRequest } from 'node:http';
 import { withCheckDigits } from '../core/cpf';
 
 let counter = 0;
@@ -25,6 +24,26 @@ export function apiUrl(): string {
   return url;
 }
 
+/** The staff key the global set-up gave the API. */
+export function staffKey(): string {
+  const key = process.env.LUZ_TEST_STAFF_KEY;
+  if (!key) throw new Error('LUZ_TEST_STAFF_KEY is not set: run through jest so the global set-up starts the API');
+  return key;
+}
+
+/**
+ * Request headers: staff credentials unless the caller passes its own `authorization`
+ * (an empty string sends none).
+ */
+function withAuth(headers: Record<string, string>): Record<string, string> {
+  const { authorization, ...rest } = headers;
+  if (authorization === '') return rest;
+  return { authorization: authorization ?? `Bearer ${staffKey()}`, ...rest };
+}
+
+export const bearer = (credential: string) => ({ authorization: `Bearer ${credential}` });
+export const NO_AUTH = { authorization: '' };
+
 export interface ApiResponse {
   status: number;
   body: unknown;
@@ -45,24 +64,34 @@ async function toResponse(response: Response): Promise<ApiResponse> {
 export async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
   const response = await fetch(`${apiUrl()}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: withAuth({ 'content-type': 'application/json', ...headers }),
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return toResponse(response);
 }
 
-export async function get(path: string, query: Record<string, string | number> = {}): Promise<ApiResponse> {
+export async function get(
+  path: string,
+  query: Record<string, string | number> = {},
+  headers: Record<string, string> = {},
+): Promise<ApiResponse> {
   const search = new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]));
-  const response = await fetch(`${apiUrl()}${path}?${search}`);
+  const response = await fetch(`${apiUrl()}${path}?${search}`, { headers: withAuth(headers) });
   return toResponse(response);
 }
 
 export async function request(method: string, path: string, init: RequestInit = {}): Promise<ApiResponse> {
-  return toResponse(await fetch(`${apiUrl()}${path}`, { ...init, method }));
+  const headers = withAuth((init.headers as Record<string, string> | undefined) ?? {});
+  return toResponse(await fetch(`${apiUrl()}${path}`, { ...init, headers, method }));
 }
 
 /** Registers a customer with `meters` meters through the API; returns its CPF. */
 export async function customerWithMeters(meters = 1, name = 'Cliente de Teste'): Promise<string> {
+  return (await registeredCustomer(meters, name)).id;
+}
+
+/** Registers a customer with `meters` meters; returns its CPF and its customer token. */
+export async function registeredCustomer(meters = 1, name = 'Cliente de Teste'): Promise<{ id: string; token: string }> {
   const id = newCpf();
   const created = await post('/cadCliente', { id, name });
   if (created.status !== 201) throw new Error(`cadCliente failed: ${JSON.stringify(created.body)}`);
@@ -70,7 +99,7 @@ export async function customerWithMeters(meters = 1, name = 'Cliente de Teste'):
     const meter = await post('/cadMedidor', { id });
     if (meter.status !== 201) throw new Error(`cadMedidor failed: ${JSON.stringify(meter.body)}`);
   }
-  return id;
+  return { id, token: (created.body as { token: string }).token };
 }
 
 export const errorBody = (code: string, message: string | RegExp, field?: string) => ({
@@ -80,24 +109,3 @@ export const errorBody = (code: string, message: string | RegExp, field?: string
     ...(field ? { field } : {}),
   },
 });
-
-/** A request with any method and body (fetch refuses a GET body; the original client sends one). */
-export function rawRequest(method: string, path: string, body?: string): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    const call = httpRequest(`${apiUrl()}${path}`, { method, headers: { 'content-type': 'application/json' } }, (response) => {
-      let text = '';
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => {
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          /* keep the text */
-        }
-        resolve({ status: response.statusCode ?? 0, body: parsed });
-      });
-    });
-    call.on('error', reject);
-    call.end(body);
-  });
-}

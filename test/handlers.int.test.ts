@@ -15,6 +15,8 @@ function event(method: string, fields: { body?: string; query?: Record<string, s
     isBase64Encoded: fields.base64 ?? false,
     headers: fields.headers ?? {},
     queryStringParameters: fields.query ?? null,
+    // What the authorizer hands every route in API Gateway and serverless offline.
+    requestContext: { authorizer: { principalId: 'staff', role: 'staff' } },
   } as unknown as APIGatewayProxyEvent;
 }
 

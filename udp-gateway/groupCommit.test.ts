@@ -2,6 +2,7 @@
 import { loadTariff } from '../core/billing';
 import type { Context } from '../core/context';
 import { withCheckDigits } from '../core/cpf';
+import { registerCustomer } from '../core/customers';
 import type { Reading, StoreOutcome } from '../core/model';
 import { MemoryRepository } from '../core/store/memoryRepository';
 import { GroupCommit, type GroupCommitOptions } from './groupCommit';
@@ -37,7 +38,7 @@ async function setUp(options: Partial<GroupCommitOptions> = {}) {
     now: () => T0,
   };
   for (const id of CPFS) {
-    await repository.createCustomer({ id, name: 'Lote', createdAt: new Date(T0).toISOString() });
+    await registerCustomer(context, { id, name: 'Lote' });
     await repository.registerMeter(id, new Date(T0).toISOString());
   }
   const batches: number[] = [];

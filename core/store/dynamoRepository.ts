@@ -4,8 +4,9 @@
 //
 // | table      | partition key | sort key           | item                                                   |
 // |------------|---------------|--------------------|--------------------------------------------------------|
-// | clientes   | id (CPF)      | —                  | name, createdAt, meterCount (atomic meter-id counter)  |
+// | clientes   | id (CPF)      | —                  | name, createdAt, meterCount (atomic meter-id counter), tokenHash |
 // | clientes   |               |                    | ligacao (monofasico/bifasico/trifasico; absent = monofasico) |
+// | tokens     | tokenHash (SHA-256 of the customer token) | — | id (CPF), createdAt, expiresAt (ms), revokedAt   |
 // | medidores  | id (CPF)      | id_medidor (N)     | createdAt, ultimaLeitura (newest reading ms, only grows) |
 // | leituras   | id (CPF)      | sk = TTTTTTTTTTTTTT#MMMMMMMMMM (ms, meter; zero-padded) | id_medidor, valor, ts   |
 // | consumo    | id (CPF)      | sk = H#YYYY-MM-DDTHH, D#YYYY-MM-DD, M#YYYY-MM          | kwh, leituras (ADD)     |
@@ -18,7 +19,10 @@
 // lists exactly the customers in alarm. Alarm transitions are rare, so one constant partition suffices.
 //
 // Access paths:
-// - cadCliente: Put clientes if attribute_not_exists(id).
+// - cadCliente: one transaction: Put clientes if attribute_not_exists(id) + Put tokens (the first token).
+// - tokenCliente: Get clientes (current tokenHash); one transaction: Update clientes SET tokenHash if it is
+//   still the one read, Put tokens (new), Update tokens (old) SET revokedAt.
+// - authorizer: Get tokens by tokenHash.
 // - cadMedidor: Update clientes ADD meterCount 1 if attribute_exists(id) → n; Put medidores (id, n).
 // - postConsumo / UDP: one TransactWriteItems per batch: ConditionCheck medidores (meter exists),
 //   Put leituras if attribute_not_exists (the reading's identity is customer+meter+ms), and one
@@ -70,11 +74,12 @@ import type {
   ReadingPage,
   Repository,
   StoreOutcome,
+  StoredToken,
 } from '../model';
 import type { ConnectionType } from '../tariff';
 import { bucketsOf } from '../periods';
 
-export const TABLES = ['clientes', 'medidores', 'leituras', 'consumo', 'faturas', 'alarmes'] as const;
+export const TABLES = ['clientes', 'medidores', 'leituras', 'consumo', 'faturas', 'alarmes', 'tokens'] as const;
 export type TableName = (typeof TABLES)[number];
 
 const LEVEL_PREFIX: Record<BucketLevel, string> = { hour: 'H#', day: 'D#', month: 'M#' };
@@ -111,6 +116,10 @@ function toReading(item: Record<string, unknown>): Reading {
   };
 }
 
+function tokenItem(token: StoredToken): Record<string, unknown> {
+  return { tokenHash: token.hash, id: token.customerId, createdAt: token.createdAt, expiresAt: token.expiresAt };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface PendingReading {
@@ -131,19 +140,81 @@ export class DynamoRepository implements Repository {
     >;
   }
 
-  async createCustomer(customer: Customer): Promise<void> {
+  async createCustomer(customer: Customer, token: StoredToken): Promise<void> {
     try {
       await this.db.send(
-        new PutCommand({
-          TableName: this.table.clientes,
-          Item: { ...customer, meterCount: 0 },
-          ConditionExpression: 'attribute_not_exists(id)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table.clientes,
+                Item: { ...customer, meterCount: 0, tokenHash: token.hash },
+                ConditionExpression: 'attribute_not_exists(id)',
+              },
+            },
+            { Put: { TableName: this.table.tokens, Item: tokenItem(token), ConditionExpression: 'attribute_not_exists(tokenHash)' } },
+          ],
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new CustomerAlreadyExists(customer.id);
+      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new CustomerAlreadyExists(customer.id);
       throw error;
     }
+  }
+
+  async replaceToken(token: StoredToken): Promise<void> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table.clientes, Key: { id: token.customerId }, ConsistentRead: true }),
+    );
+    if (!Item) throw new CustomerNotFound(token.customerId);
+    const previous = Item.tokenHash === undefined ? undefined : String(Item.tokenHash);
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table.clientes,
+                Key: { id: token.customerId },
+                UpdateExpression: 'SET tokenHash = :new',
+                // Two concurrent rotations: one wins, the other retries on the winner's token.
+                ConditionExpression: previous === undefined ? 'attribute_not_exists(tokenHash)' : 'tokenHash = :old',
+                ExpressionAttributeValues: { ':new': token.hash, ...(previous === undefined ? {} : { ':old': previous }) },
+              },
+            },
+            { Put: { TableName: this.table.tokens, Item: tokenItem(token), ConditionExpression: 'attribute_not_exists(tokenHash)' } },
+            ...(previous === undefined
+              ? []
+              : [
+                  {
+                    Update: {
+                      TableName: this.table.tokens,
+                      Key: { tokenHash: previous },
+                      UpdateExpression: 'SET revokedAt = :now',
+                      ExpressionAttributeValues: { ':now': token.createdAt },
+                    },
+                  },
+                ]),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return this.replaceToken(token);
+      throw error;
+    }
+  }
+
+  async findToken(hash: string): Promise<StoredToken | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table.tokens, Key: { tokenHash: hash }, ConsistentRead: true }));
+    if (!Item) return undefined;
+    return {
+      hash: String(Item.tokenHash),
+      customerId: String(Item.id),
+      createdAt: String(Item.createdAt),
+      expiresAt: num(Item.expiresAt),
+      ...(Item.revokedAt === undefined ? {} : { revokedAt: String(Item.revokedAt) }),
+    };
   }
 
   async getCustomer(customerId: string): Promise<Customer | undefined> {

@@ -20,6 +20,7 @@ function memoryContext(): Context {
       alarmLimitKwh: 1000,
       maxReadingKwh: 100_000,
       tariff: loadTariff('tariffs/flat-1.07.json'),
+      tokenTtlMs: 86_400_000,
     },
     now: () => NOW,
   };

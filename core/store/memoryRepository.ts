@@ -17,6 +17,7 @@ import type {
   ReadingPage,
   Repository,
   StoreOutcome,
+  StoredToken,
 } from '../model';
 import { bucketsOf } from '../periods';
 
@@ -58,9 +59,13 @@ function lowerBound(sorted: string[], key: string, after = false): number {
 
 export class MemoryRepository implements Repository {
   private readonly customers = new Map<string, CustomerRecord>();
+  private readonly tokens = new Map<string, StoredToken>();
+  private readonly currentToken = new Map<string, string>();
 
-  async createCustomer(customer: Customer): Promise<void> {
+  async createCustomer(customer: Customer, token: StoredToken): Promise<void> {
     if (this.customers.has(customer.id)) throw new CustomerAlreadyExists(customer.id);
+    this.tokens.set(token.hash, { ...token });
+    this.currentToken.set(customer.id, token.hash);
     this.customers.set(customer.id, {
       customer: { ...customer },
       meterCount: 0,
@@ -74,6 +79,20 @@ export class MemoryRepository implements Repository {
       rollups: new Map(),
       excess: new Map(),
     });
+  }
+
+  async replaceToken(token: StoredToken): Promise<void> {
+    if (!this.customers.has(token.customerId)) throw new CustomerNotFound(token.customerId);
+    const previous = this.currentToken.get(token.customerId);
+    const old = previous === undefined ? undefined : this.tokens.get(previous);
+    if (old) old.revokedAt = token.createdAt;
+    this.tokens.set(token.hash, { ...token });
+    this.currentToken.set(token.customerId, token.hash);
+  }
+
+  async findToken(hash: string): Promise<StoredToken | undefined> {
+    const token = this.tokens.get(hash);
+    return token ? { ...token } : undefined;
   }
 
   async getCustomer(customerId: string): Promise<Customer | undefined> {

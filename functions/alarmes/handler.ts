@@ -5,6 +5,7 @@ import { schema } from './schema';
 
 export const handler = route({
   method: 'GET',
+  access: 'staff',
   schema,
   handle: async (input, context) => reply(200, await listCustomersInAlarm(context, input)),
 });

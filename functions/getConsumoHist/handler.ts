@@ -5,6 +5,7 @@ import { schema } from './schema';
 
 export const handler = route({
   method: 'GET',
+  access: 'owner',
   schema,
   handle: async (input, context) => reply(200, await getHistory(context, input)),
 });

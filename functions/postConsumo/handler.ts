@@ -5,6 +5,7 @@ import { schema } from './schema';
 
 export const handler = route({
   method: 'POST',
+  access: 'staff',
   schema,
   handle: async (input, context) => {
     const recorded = await recordReading(context, input);

@@ -1,5 +1,6 @@
 // Starts one DynamoDB Local (in memory) and one `serverless offline` for the whole run, on free ports.
 // Suites isolate themselves by using their own random CPFs (every key starts with the CPF).
+import { newSecret } from '../../core/access';
 import { startDynamo } from '../../dev/dynamo';
 import { startOffline } from '../../dev/offline';
 import { ensureTables } from '../../dev/tables';
@@ -8,6 +9,7 @@ import { freePort } from './ports';
 export const TEST_TABLE_PREFIX = 'test-';
 
 export default async function globalSetup(): Promise<void> {
+  const staffKey = `luz_staff_test_${newSecret()}`;
   const dynamo = await startDynamo({ port: await freePort(), dataDir: null });
   (globalThis as Record<string, unknown>).__luzServices = [dynamo];
   let offline;
@@ -16,7 +18,7 @@ export default async function globalSetup(): Promise<void> {
     offline = await startOffline({
       httpPort: await freePort(),
       lambdaPort: await freePort(),
-      env: { DYNAMODB_ENDPOINT: dynamo.endpoint, LUZ_TABLE_PREFIX: TEST_TABLE_PREFIX },
+      env: { DYNAMODB_ENDPOINT: dynamo.endpoint, LUZ_TABLE_PREFIX: TEST_TABLE_PREFIX, STAFF_KEY: staffKey },
     });
   } catch (error) {
     await dynamo.stop(); // jest skips the teardown when the set-up fails
@@ -27,4 +29,5 @@ export default async function globalSetup(): Promise<void> {
   process.env.LUZ_TEST_API = offline.url;
   process.env.LUZ_TEST_DYNAMODB = dynamo.endpoint;
   process.env.LUZ_TEST_TABLE_PREFIX = TEST_TABLE_PREFIX;
+  process.env.LUZ_TEST_STAFF_KEY = staffKey;
 }

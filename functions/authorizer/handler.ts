@@ -1,0 +1,29 @@
+// API Gateway TOKEN authorizer: turns `Authorization: Bearer …` into a principal, or 401.
+// It runs before every route, in serverless offline as in AWS, so no handler can be reached around it.
+import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { authenticate, Unauthorized, type Principal } from '../../core/access';
+import { luzContext, staffKey } from '../runtime';
+
+function allow(principal: Principal, methodArn: string): APIGatewayAuthorizerResult {
+  // methodArn = arn:aws:execute-api:region:account:api/stage/METHOD/path. Allow the whole stage,
+  // so a cached decision for one route never blocks another; the routes themselves check ownership.
+  const [api, stage] = methodArn.split('/');
+  return {
+    principalId: principal.role === 'staff' ? 'staff' : `customer:${principal.customerId}`,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${api}/${stage}/*/*` }],
+    },
+    context: principal.role === 'staff' ? { role: 'staff' } : { role: 'customer', customerId: principal.customerId },
+  };
+}
+
+export async function handler(event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+  try {
+    return allow(await authenticate(luzContext(), event.authorizationToken, staffKey()), event.methodArn);
+  } catch (error) {
+    // API Gateway turns exactly this message into 401; anything else would be a 500.
+    if (error instanceof Unauthorized) throw new Error('Unauthorized');
+    throw error;
+  }
+}
