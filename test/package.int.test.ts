@@ -7,7 +7,12 @@ import { tableDeclarations } from '../dev/tables';
 
 /** The table actions each function may use, and nothing more. */
 const EXPECTED_ACCESS: Record<string, Record<string, string[]>> = {
-  cadCliente: { ClientesTable: ['dynamodb:PutItem'] },
+  authorizer: { TokensTable: ['dynamodb:GetItem'] },
+  cadCliente: { ClientesTable: ['dynamodb:PutItem'], TokensTable: ['dynamodb:PutItem'] },
+  tokenCliente: {
+    ClientesTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    TokensTable: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  },
   cadMedidor: { ClientesTable: ['dynamodb:UpdateItem'], MedidoresTable: ['dynamodb:PutItem'] },
   postConsumo: {
     ClientesTable: ['dynamodb:GetItem'],
@@ -129,6 +134,22 @@ describe('serverless package', () => {
       expect(code).toEqual([`functions/${name}/handler.mjs`]);
       expect(entries).toContain('tariffs/flat-1.07.json');
     }
+  });
+
+  it('puts every route behind the authorizer, with Luz-shaped 401/403 answers in AWS', () => {
+    const methods = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::ApiGateway::Method');
+    expect(methods.length).toBe(functionNames.length - 1);
+    for (const method of methods) {
+      expect(method.Properties.AuthorizationType).toBe('CUSTOM');
+      expect(method.Properties.AuthorizerId).toEqual({ Ref: 'AuthorizerApiGatewayAuthorizer' });
+    }
+    const responses = Object.values(template.Resources)
+      .filter((resource) => resource.Type === 'AWS::ApiGateway::GatewayResponse')
+      .map((resource) => [resource.Properties.ResponseType, resource.Properties.StatusCode]);
+    expect(responses.sort()).toEqual([
+      ['ACCESS_DENIED', '403'],
+      ['UNAUTHORIZED', '401'],
+    ]);
   });
 
   it('runs on nodejs22.x with its own role', () => {
