@@ -42,6 +42,8 @@ describe('field shapes shared by HTTP and UDP', () => {
     ['NaN', false],
     ['', false],
     [[1], false],
+    [5e-324, false],
+    [1e-9, true],
   ])('kWh %p valid: %p', (input, valid) => {
     expect(parse(kwhField, input).success).toBe(valid);
   });

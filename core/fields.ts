@@ -33,7 +33,12 @@ export const meterIdField = numberField.pipe(
 
 export const kwhField = numberField.pipe(
   // z.number() itself refuses Infinity (from "1e999"); say so in the same words as the refinement.
-  z.number({ error: 'must be finite' }).refine(Number.isFinite, 'must be finite').refine((value) => value >= 0, 'must not be negative'),
+  z
+    .number({ error: 'must be finite' })
+    .refine(Number.isFinite, 'must be finite')
+    .refine((value) => value >= 0, 'must not be negative')
+    // DynamoDB numbers stop at 1e-130; no meter measures below a microwatt-hour anyway.
+    .refine((value) => value === 0 || value >= 1e-9, 'must be 0 or at least 0.000000001 kWh'),
 );
 
 /** Unix seconds (may be fractional, number or numeric string) or ISO-8601 with a zone → Unix ms. */
