@@ -1,6 +1,6 @@
 // Closing invoices, late readings, the B1 sample bills and the alarm rules, through the real API.
 import { startOffline, type RunningOffline } from '../dev/offline';
-import { at, customerWithMeters, errorBody, get, newCpf, post, request } from './fixtures';
+import { at, customerWithMeters, errorBody, get, newCpf, post, request, staffKey } from './fixtures';
 import { freePort } from './setup/ports';
 
 const LOCAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-03:00$/;
@@ -193,7 +193,11 @@ describe('alarms through the API', () => {
 describe('the example B1 tariff through the API (docs/BILLING.md sample bills)', () => {
   let offline: RunningOffline;
   const b1 = (path: string, body: unknown) =>
-    fetch(`${offline.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+    fetch(`${offline.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${staffKey()}` },
+      body: JSON.stringify(body),
+    }).then(
       async (response) => ({ status: response.status, body: await response.json() }),
     );
 
@@ -205,6 +209,7 @@ describe('the example B1 tariff through the API (docs/BILLING.md sample bills)',
         DYNAMODB_ENDPOINT: process.env.LUZ_TEST_DYNAMODB!,
         LUZ_TABLE_PREFIX: process.env.LUZ_TEST_TABLE_PREFIX!,
         TARIFF_FILE: 'tariffs/b1-example.json',
+        STAFF_KEY: staffKey(),
       },
     });
   }, 180_000);
