@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { assertTimeZone } from '../core/periods';
 import { LuzClient } from './api';
+import { resolveCredential } from './credentials';
 import { addCustomer, addMeter, addReading, describeFailure, showAlarm, showHistory, showInvoice, type Session } from './commands';
 import { runInteractive } from './interactive';
 import {
@@ -29,6 +30,8 @@ export const EXIT_USAGE = 2;
 interface GlobalOptions {
   url: string;
   json?: boolean;
+  key?: string;
+  token?: string;
 }
 
 const EXAMPLES = `
@@ -50,8 +53,12 @@ export async function main(argv: string[], version = '0.0.0'): Promise<number> {
 
   const session = (command: Command): Session => {
     const options = command.optsWithGlobals<GlobalOptions>();
+    const credential = resolveCredential(options, process.env);
     return {
-      client: new LuzClient({ baseUrl: options.url }),
+      client: new LuzClient({
+        baseUrl: options.url,
+        headers: credential ? { authorization: `Bearer ${credential.secret}` } : {},
+      }),
       json: Boolean(options.json),
       style: createStyle(wantsColour(process.env, process.stdout)),
       errorStyle: createStyle(wantsColour(process.env, process.stderr)),
@@ -67,6 +74,8 @@ export async function main(argv: string[], version = '0.0.0'): Promise<number> {
     .version(version)
     .addOption(new Option('--url <url>', 'base URL of the Luz API').env('LUZ_URL').default(DEFAULT_URL).argParser(urlArgument))
     .option('--json', 'print the API response as JSON (errors as JSON on stderr)')
+    .addOption(new Option('--key <staff-key>', 'staff key (default: .data/staff.key, written by npm start)').env('LUZ_STAFF_KEY'))
+    .addOption(new Option('--token <token>', 'customer token, as cadCliente returned it').env('LUZ_TOKEN'))
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()

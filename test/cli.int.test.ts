@@ -6,7 +6,7 @@ import { formatCpf } from '../core/cpf';
 import { monthKeyOf } from '../core/periods';
 import { formatDateTime, formatMoney } from '../cli/format';
 import { createStyle, stripAnsi } from '../cli/style';
-import { apiUrl, at, customerWithMeters, get, newCpf, post } from './fixtures';
+import { apiUrl, at, customerWithMeters, get, newCpf, post, staffKey } from './fixtures';
 import { freePort } from './setup/ports';
 
 const BIN = resolve('cli/bin.js');
@@ -18,7 +18,15 @@ type Env = Record<string, string | undefined>;
 
 /** The child's environment: the test API, and no colour setting inherited from jest unless asked for. */
 function cliEnv(extra: Env = {}): NodeJS.ProcessEnv {
-  const env: Env = { ...process.env, LUZ_URL: apiUrl(), NO_COLOR: undefined, FORCE_COLOR: undefined, LUZ_TZ: undefined, ...extra };
+  const env: Env = {
+    ...process.env,
+    LUZ_URL: apiUrl(),
+    LUZ_STAFF_KEY: staffKey(),
+    NO_COLOR: undefined,
+    FORCE_COLOR: undefined,
+    LUZ_TZ: undefined,
+    ...extra,
+  };
   return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) as NodeJS.ProcessEnv;
 }
 
@@ -128,6 +136,7 @@ describe('staff: cliente add, medidor add, leitura add', () => {
       name: 'Bruno Lima',
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
       ligacao: 'monofasico',
+      token: expect.stringMatching(/^luz_[A-Za-z0-9_-]{43}$/),
     });
     expect(await luzJson(['medidor', 'add', cpf])).toEqual({ id: cpf, id_medidor: 1 });
     expect(await luzJson(['medidor', 'add', formatCpf(cpf)])).toEqual({ id: cpf, id_medidor: 2 });
