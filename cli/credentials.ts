@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { staffKeyFile } from '../dev/staffKey';
 
 export interface Credential {
   kind: 'staff' | 'customer';
@@ -14,11 +15,6 @@ export interface Credential {
 export function rememberedTokenFile(env: NodeJS.ProcessEnv): string {
   const base = env.LUZ_CONFIG_DIR ?? join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'luz');
   return join(base, 'token');
-}
-
-/** The staff key file `npm start` writes when STAFF_KEY is unset. */
-export function staffKeyFile(env: NodeJS.ProcessEnv): string {
-  return join(env.LUZ_DATA_DIR || '.data', 'staff.key');
 }
 
 function readSecret(file: string): string | undefined {
@@ -34,7 +30,7 @@ function readSecret(file: string): string | undefined {
 export function resolveCredential(options: { token?: string; key?: string }, env: NodeJS.ProcessEnv): Credential | undefined {
   if (options.token) return { kind: 'customer', secret: options.token, source: '--token or LUZ_TOKEN' };
   if (options.key) return { kind: 'staff', secret: options.key, source: '--key or LUZ_STAFF_KEY' };
-  const keyFile = staffKeyFile(env);
+  const keyFile = staffKeyFile(env.LUZ_DATA_DIR || '.data');
   const staffKey = readSecret(keyFile);
   if (staffKey) return { kind: 'staff', secret: staffKey, source: keyFile };
   const tokenFile = rememberedTokenFile(env);

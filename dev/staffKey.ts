@@ -20,3 +20,15 @@ export function ensureStaffKey(dataDir: string, fromEnv: string | undefined): { 
   writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
   return { key, source: `${file} (new)` };
 }
+
+/**
+ * The staff key a local tool should send: LUZ_STAFF_KEY, else STAFF_KEY, else the file `npm start`
+ * wrote under LUZ_DATA_DIR. Undefined when there is none.
+ */
+export function localStaffKey(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const fromEnv = env.LUZ_STAFF_KEY || env.STAFF_KEY;
+  if (fromEnv) return fromEnv;
+  const file = staffKeyFile(env.LUZ_DATA_DIR || '.data');
+  if (!existsSync(file)) return undefined;
+  return readFileSync(file, 'utf8').trim() || undefined;
+}

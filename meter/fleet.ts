@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { withCheckDigits } from '../core/cpf';
 import type { FleetMeter } from './transport';
+import { localStaffKey } from '../dev/staffKey';
 
 export class RegistrationFailed extends Error {}
 
@@ -34,12 +35,18 @@ function randomCpf(): string {
   }
 }
 
+/** Headers for the HTTP API: the staff key (registering customers and meters is a staff action). */
+export function apiHeaders(): Record<string, string> {
+  const key = localStaffKey();
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
 async function post(apiUrl: string, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   let response: Response;
   try {
     response = await fetch(`${apiUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...apiHeaders() },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });

@@ -8,7 +8,7 @@ import { formatCpf } from '../core/cpf';
 import { Decimal } from '../core/decimal';
 import { isoInZone } from '../core/periods';
 import { CommandError, HELP, parseCommand } from './control';
-import { ensureFleet, RegistrationFailed, removeFleet } from './fleet';
+import { apiHeaders, ensureFleet, RegistrationFailed, removeFleet } from './fleet';
 import { Outbox, OutboxLocked } from './outbox';
 import { MeterSimulator, startOfMonth, type SimulatorStatus } from './simulator';
 
@@ -298,7 +298,10 @@ async function report(
   for (const [id, months] of [...customers].slice(0, context.verify)) {
     for (const [month, totals] of [...months].sort()) {
       try {
-        const response = await fetch(`${context.apiUrl}/getFatura?id=${id}&mes=${month}`, { signal: AbortSignal.timeout(15_000) });
+        const response = await fetch(`${context.apiUrl}/getFatura?id=${id}&mes=${month}`, {
+        headers: apiHeaders(),
+        signal: AbortSignal.timeout(15_000),
+      });
         const body = (await response.json()) as { kwh?: number; valor?: number };
         const sent = totals.kwh.toNumber();
         const verdict = response.status === 200 && body.kwh === sent ? 'equal' : 'DIFFERENT';

@@ -16,7 +16,7 @@ import { readingKwh } from '../meter/loadModel';
 import { MeterSimulator, type SimulatorOptions } from '../meter/simulator';
 import type { FleetMeter } from '../meter/transport';
 import { startGatewayServer } from '../udp-gateway/server';
-import { apiUrl, newCpf } from './fixtures';
+import { apiUrl, newCpf, staffKey } from './fixtures';
 import { lossyHop } from './udp';
 
 const ZONE = 'America/Bahia';
@@ -231,7 +231,8 @@ describe('exactly-once delivery', () => {
           '--window', '10', '--ack-timeout', '200', '--verify', '0', '--drain-timeout', '90',
           ...extra,
         ],
-        { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+        // Registering customers and meters is a staff action.
+        { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, LUZ_STAFF_KEY: staffKey() } },
       );
       children.push(child);
       const output: string[] = [];
