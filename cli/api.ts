@@ -1,4 +1,4 @@
-// HTTP client for the Luz API: the one place that builds requests, so headers (and later auth) live here only.
+// HTTP client for the Luz API: the one place that builds requests, so headers (and the credential) live here only.
 
 /** The wire shapes the CLI reads; extra fields the API adds later pass through untouched. */
 export interface Customer {
@@ -7,11 +7,22 @@ export interface Customer {
   createdAt: string;
   /** Connection type (monofasico, bifasico, trifasico): sets the minimum billed kWh. */
   ligacao?: string;
+  /** The customer's token, returned once at registration. */
+  token?: string;
+}
+
+/** A new customer token from POST /tokenCliente; the previous one no longer works. */
+export interface CustomerToken {
+  id: string;
+  token: string;
+  expiresAt: string;
 }
 
 export interface Meter {
   id: string;
   id_medidor: number;
+  /** The meter's secret for signed datagrams, returned once at registration (when the API issues one). */
+  segredo?: string;
 }
 
 export interface RecordedReading {
@@ -113,8 +124,8 @@ export class UnreachableError extends Error {
 export interface ClientOptions {
   /** e.g. http://localhost:8888 or an API Gateway stage URL; no trailing slash. */
   baseUrl: string;
-  /** Extra headers on every request, e.g. `Authorization: Bearer …` once the API asks for it. */
-  headers?: Record<string, string>;
+  /** Staff key or customer token, sent as `Authorization: Bearer …`; none: the API answers 401. */
+  credential?: string;
   timeoutMs?: number;
 }
 
@@ -125,6 +136,11 @@ export class LuzClient {
 
   get baseUrl(): string {
     return this.options.baseUrl;
+  }
+
+  /** The same API with another credential (the interactive menus switch between staff and customer). */
+  withCredential(credential: string | undefined): LuzClient {
+    return new LuzClient({ ...this.options, credential });
   }
 
   registerCustomer(id: string, name: string, ligacao?: string): Promise<Customer> {
@@ -152,12 +168,33 @@ export class LuzClient {
     return this.request('GET', '/getAlarme', { query: { id } });
   }
 
+  /** Issues a new token for the customer and revokes the previous one (staff). */
+  issueCustomerToken(id: string): Promise<CustomerToken> {
+    return this.request('POST', '/tokenCliente', { body: { id } });
+  }
+
+  /**
+   * Who the API takes this credential for, without touching anyone's data: a staff-only read
+   * answers 200 to staff and 403 to a valid customer token (the route refuses customers before it
+   * reads the request); 401 (thrown) when the API refuses the credential. A token names no CPF,
+   * so this is the one check that needs none.
+   */
+  async whoAmI(): Promise<'staff' | 'customer'> {
+    try {
+      await this.request('GET', '/alarmes', { query: { limit: 1 } });
+      return 'staff';
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 403) return 'customer';
+      throw error;
+    }
+  }
+
   /** Every header the API sees comes from here. */
   private headers(hasBody: boolean): Record<string, string> {
     return {
       accept: 'application/json',
       ...(hasBody ? { 'content-type': 'application/json' } : {}),
-      ...this.options.headers,
+      ...(this.options.credential ? { authorization: `Bearer ${this.options.credential}` } : {}),
     };
   }
 
@@ -204,7 +241,9 @@ function toApiError(status: number, statusText: string, body: unknown): ApiError
       : typeof body === 'string' && body.trim() !== ''
         ? body.trim().replace(/\s+/g, ' ').slice(0, 200)
         : statusText || 'no details';
-  return new ApiError(status, `http_${status}`, message, undefined, body);
+  // serverless offline answers a refused credential with API Gateway's bare `{message}`; name it as AWS does.
+  const code = status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : `http_${status}`;
+  return new ApiError(status, code, message, undefined, body);
 }
 
 /** One short reason a person can act on, from undici's nested causes. */

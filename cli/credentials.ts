@@ -1,21 +1,40 @@
-// Which credential the CLI sends: a customer token or the staff key, from flags, environment or files.
-import { existsSync, readFileSync } from 'node:fs';
+// Which credential the CLI sends (a customer token or the staff key, from flags, environment or files), and the remembered token.
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { staffKeyFile } from '../dev/staffKey';
 
 export interface Credential {
   kind: 'staff' | 'customer';
   secret: string;
-  /** Where it came from, for messages. */
+  /** Where it came from, for messages: `--token`, `LUZ_STAFF_KEY`, a file's path… */
   source: string;
 }
 
+/** A flag's value and whether the user typed it or commander took it from the environment. */
+export interface GivenSecret {
+  value: string;
+  /** `--token` or `LUZ_TOKEN`, `--key` or `LUZ_STAFF_KEY`. */
+  source: string;
+}
+
+export interface GivenSecrets {
+  token?: GivenSecret;
+  key?: GivenSecret;
+}
+
+/** The shape the API issues (`luz_` + 32 random bytes in base64url); anything else is refused without a request. */
+const TOKEN_SHAPE = /^luz_[A-Za-z0-9_-]{43}$/;
+const STAFF_KEY_PREFIX = 'luz_staff_';
+
 /** Where `luz entrar` remembers a customer token. */
 export function rememberedTokenFile(env: NodeJS.ProcessEnv): string {
-  const base = env.LUZ_CONFIG_DIR ?? join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'luz');
-  return join(base, 'token');
+  const base = env.LUZ_CONFIG_DIR || join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'luz');
+  return resolve(base, 'token');
 }
+
+/** Where `npm start` keeps the lab's staff key. */
+export const staffKeyPath = (env: NodeJS.ProcessEnv): string => staffKeyFile(env.LUZ_DATA_DIR || '.data');
 
 function readSecret(file: string): string | undefined {
   if (!existsSync(file)) return undefined;
@@ -24,17 +43,82 @@ function readSecret(file: string): string | undefined {
 }
 
 /**
- * First match wins: --token / LUZ_TOKEN (customer), --key / LUZ_STAFF_KEY (staff), the lab's staff
- * key file (running beside `npm start` means staff), then a remembered customer token.
+ * The beginning of a secret and an ellipsis, enough to tell two apart and never enough to use one:
+ * `luz_AbCd…`, `luz_staff_AbCd…`. Human output shows secrets only this way, except where the API
+ * hands one out once.
  */
-export function resolveCredential(options: { token?: string; key?: string }, env: NodeJS.ProcessEnv): Credential | undefined {
-  if (options.token) return { kind: 'customer', secret: options.token, source: '--token or LUZ_TOKEN' };
-  if (options.key) return { kind: 'staff', secret: options.key, source: '--key or LUZ_STAFF_KEY' };
-  const keyFile = staffKeyFile(env.LUZ_DATA_DIR || '.data');
-  const staffKey = readSecret(keyFile);
-  if (staffKey) return { kind: 'staff', secret: staffKey, source: keyFile };
-  const tokenFile = rememberedTokenFile(env);
-  const token = readSecret(tokenFile);
-  if (token) return { kind: 'customer', secret: token, source: tokenFile };
-  return undefined;
+export function maskSecret(secret: string): string {
+  const prefix = /^luz_(staff_)?/.exec(secret)?.[0] ?? '';
+  const shown = secret.length - prefix.length >= 16 ? 4 : 0;
+  return `${secret.slice(0, prefix.length + shown)}…`;
+}
+
+/** Why `value` is not a customer token, or undefined when it has the right shape. Never repeats the value. */
+export function tokenShapeProblem(value: string): string | undefined {
+  const token = value.trim();
+  if (TOKEN_SHAPE.test(token)) return undefined;
+  if (token === '') return 'the token is empty';
+  if (token.startsWith(STAFF_KEY_PREFIX)) return 'that is a staff key, not a customer token (staff pass it with --key or LUZ_STAFF_KEY)';
+  return `a customer token is luz_ followed by 43 letters, digits, - or _ (${token.length} characters given)`;
+}
+
+/** Staff: --key / LUZ_STAFF_KEY, then STAFF_KEY (as given to npm start), then the lab's key file. */
+export function staffCredential(given: GivenSecrets, env: NodeJS.ProcessEnv): Credential | undefined {
+  if (given.key) return { kind: 'staff', secret: given.key.value, source: given.key.source };
+  if (env.STAFF_KEY) return { kind: 'staff', secret: env.STAFF_KEY, source: 'STAFF_KEY' };
+  const file = staffKeyPath(env);
+  const key = readSecret(file);
+  return key ? { kind: 'staff', secret: key, source: file } : undefined;
+}
+
+/** Customer: --token / LUZ_TOKEN, then the token `luz entrar` remembered. */
+export function customerCredential(given: GivenSecrets, env: NodeJS.ProcessEnv): Credential | undefined {
+  if (given.token) return { kind: 'customer', secret: given.token.value, source: given.token.source };
+  const file = rememberedTokenFile(env);
+  const token = readSecret(file);
+  return token ? { kind: 'customer', secret: token, source: file } : undefined;
+}
+
+/**
+ * First match wins: what the user gave (--token / LUZ_TOKEN, then --key / LUZ_STAFF_KEY), then the
+ * token `luz entrar` remembered (a deliberate act, so it beats a key file that merely exists), then
+ * STAFF_KEY and the lab's staff key file (running beside `npm start` means staff).
+ */
+export function resolveCredential(given: GivenSecrets, env: NodeJS.ProcessEnv): Credential | undefined {
+  if (given.token || given.key) return given.token ? customerCredential(given, env) : staffCredential(given, env);
+  return customerCredential({}, env) ?? staffCredential({}, env);
+}
+
+/** Every place resolveCredential looks, in its order, for the message when it found nothing. */
+export function placesLooked(env: NodeJS.ProcessEnv): string[] {
+  return ['--token', 'LUZ_TOKEN', '--key', 'LUZ_STAFF_KEY', rememberedTokenFile(env), 'STAFF_KEY', staffKeyPath(env)];
+}
+
+/**
+ * Writes the token where only this user can read it: the directory 700 (when this creates it) and
+ * the file 600, written beside and renamed into place so no reader ever sees half a token.
+ */
+export function rememberToken(env: NodeJS.ProcessEnv, token: string): string {
+  const file = rememberedTokenFile(env);
+  const directory = dirname(file);
+  const created = mkdirSync(directory, { recursive: true, mode: 0o700 });
+  // The umask may have narrowed nothing but could not widen; set it exactly on what was created here.
+  if (created !== undefined) chmodSync(directory, 0o700);
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, `${token}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(temporary, 0o600);
+    renameSync(temporary, file);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+  return file;
+}
+
+/** Deletes the remembered token; false when there was none. */
+export function forgetToken(env: NodeJS.ProcessEnv): { file: string; removed: boolean } {
+  const file = rememberedTokenFile(env);
+  if (!existsSync(file)) return { file, removed: false };
+  rmSync(file);
+  return { file, removed: true };
 }

@@ -1,6 +1,20 @@
 // Human output: pt-BR numbers, the invoice table, the history chart and the alarm, exactly as printed.
 import type { Alarm, History, Invoice } from './api';
-import { bar, bucketLabel, describeAlarmChange, formatDateTime, formatKwh, formatMoney, formatNumber, renderAlarm, renderHistory, renderInvoice } from './format';
+import {
+  bar,
+  bucketLabel,
+  describeAlarmChange,
+  formatDateTime,
+  formatKwh,
+  formatMoney,
+  formatNumber,
+  renderAlarm,
+  renderCustomer,
+  renderCustomerToken,
+  renderHistory,
+  renderInvoice,
+  renderMeter,
+} from './format';
 import { createStyle, stripAnsi, wantsColour } from './style';
 
 const ZONE = 'America/Bahia';
@@ -29,6 +43,43 @@ describe('pt-BR numbers', () => {
 
   it('date-times are shown in the Luz zone', () => {
     expect(formatDateTime(Date.parse('2026-01-01T02:30:05Z'), 'America/Bahia')).toBe('31/12/2025 23:30:05');
+  });
+});
+
+describe('registrations: a secret the API hands out once is shown whole, once, with what to do', () => {
+  const token = `luz_${'T'.repeat(43)}`;
+  const customer = { id: '52998224725', name: 'Ana Souza', createdAt: '2026-11-25T12:47:49.000Z', ligacao: 'monofasico' };
+
+  it('a customer with its token', () => {
+    expect(renderCustomer({ ...customer, token }, ZONE, plain)).toBe(
+      [
+        '✓ Customer registered: Ana Souza · CPF 529.982.247-25 · monofasico · 25/11/2026 09:47:49',
+        `  Customer token: ${token}`,
+        '  ! Give this token to the customer (they run luz entrar <token>): it is shown only once',
+      ].join('\n'),
+    );
+    // Without one (an API before tokens), the single line as before.
+    expect(renderCustomer(customer, ZONE, plain)).toBe('✓ Customer registered: Ana Souza · CPF 529.982.247-25 · monofasico · 25/11/2026 09:47:49');
+  });
+
+  it('a new token for a customer, with the date it expires in the Luz zone', () => {
+    expect(renderCustomerToken({ id: '52998224725', token, expiresAt: '2027-11-25T02:00:00.000Z' }, ZONE, plain)).toBe(
+      [
+        '✓ New customer token for CPF 529.982.247-25, valid until 24/11/2027; the previous one no longer works',
+        `  Customer token: ${token}`,
+        '  ! Give this token to the customer (they run luz entrar <token>): it is shown only once',
+      ].join('\n'),
+    );
+  });
+
+  it('a meter, with its secret when the API returns one', () => {
+    expect(renderMeter({ id: '52998224725', id_medidor: 2 }, plain)).toBe('✓ Meter 2 registered for CPF 529.982.247-25');
+    expect(renderMeter({ id: '52998224725', id_medidor: 2, segredo: 's3cr3t' }, plain)).toBe(
+      ['✓ Meter 2 registered for CPF 529.982.247-25', '  Meter secret: s3cr3t', '  ! Configure the meter with this secret: it is shown only once'].join('\n'),
+    );
+    expect(stripAnsi(renderMeter({ id: '52998224725', id_medidor: 2, segredo: 's3cr3t' }, coloured))).toBe(
+      renderMeter({ id: '52998224725', id_medidor: 2, segredo: 's3cr3t' }, plain),
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 // Human output: pt-BR numbers and money, the invoice table, the history bar chart, the alarm. Pure functions.
 import { formatCpf } from '../core/cpf';
 import { toLocal } from '../core/periods';
-import type { Alarm, AlarmEvent, AlarmReason, Customer, History, Invoice, InvoiceLine, Meter, RecordedReading } from './api';
+import type { Alarm, AlarmEvent, AlarmReason, Customer, CustomerToken, History, Invoice, InvoiceLine, Meter, RecordedReading } from './api';
 import { stripAnsi, type Style } from './style';
 
 // The terminal should not turn a copied amount into something with an invisible character in it.
@@ -70,14 +70,35 @@ export function renderTable(header: string[], rows: string[][], align: ('left' |
   ];
 }
 
+/**
+ * A secret the API hands out once (customer token, meter secret): whole, on its own line, since
+ * this is the only time anyone sees it, and what to do with it.
+ */
+function shownOnce(label: string, secret: string, advice: string, style: Style): string[] {
+  return [`  ${label}: ${style.bold(secret)}`, `  ${style.yellow('!')} ${advice}: it is shown only once`];
+}
+
 export function renderCustomer(customer: Customer, timeZone: string, style: Style): string {
   const since = formatDateTime(Date.parse(customer.createdAt), timeZone);
   const connection = customer.ligacao ? ` · ${customer.ligacao}` : '';
-  return `${style.green('✓')} Customer registered: ${style.bold(customer.name)} · CPF ${formatCpf(customer.id)}${connection} · ${since}`;
+  return [
+    `${style.green('✓')} Customer registered: ${style.bold(customer.name)} · CPF ${formatCpf(customer.id)}${connection} · ${since}`,
+    ...(customer.token ? shownOnce('Customer token', customer.token, 'Give this token to the customer (they run luz entrar <token>)', style) : []),
+  ].join('\n');
+}
+
+export function renderCustomerToken(issued: CustomerToken, timeZone: string, style: Style): string {
+  return [
+    `${style.green('✓')} New customer token for CPF ${formatCpf(issued.id)}, valid until ${formatDate(issued.expiresAt, timeZone)}; the previous one no longer works`,
+    ...shownOnce('Customer token', issued.token, 'Give this token to the customer (they run luz entrar <token>)', style),
+  ].join('\n');
 }
 
 export function renderMeter(meter: Meter, style: Style): string {
-  return `${style.green('✓')} Meter ${style.bold(String(meter.id_medidor))} registered for CPF ${formatCpf(meter.id)}`;
+  return [
+    `${style.green('✓')} Meter ${style.bold(String(meter.id_medidor))} registered for CPF ${formatCpf(meter.id)}`,
+    ...(typeof meter.segredo === 'string' && meter.segredo ? shownOnce('Meter secret', meter.segredo, 'Configure the meter with this secret', style) : []),
+  ].join('\n');
 }
 
 export function renderReading(reading: RecordedReading, timeZone: string, style: Style): string {

@@ -3,7 +3,29 @@ import input from '@inquirer/input';
 import select from '@inquirer/select';
 import { formatCpf } from '../core/cpf';
 import { monthKeyOf } from '../core/periods';
-import { addCustomer, addMeter, addReading, describeFailure, showAlarm, showHistory, showInvoice, type Session } from './commands';
+import { ApiError } from './api';
+import {
+  addCustomer,
+  addMeter,
+  addReading,
+  describeFailure,
+  showAlarm,
+  showHistory,
+  showInvoice,
+  withCredential,
+  type Session,
+} from './commands';
+import {
+  customerCredential,
+  maskSecret,
+  rememberToken,
+  rememberedTokenFile,
+  staffCredential,
+  staffKeyPath,
+  tokenShapeProblem,
+  type Credential,
+  type GivenSecrets,
+} from './credentials';
 import { cpfArgument, kindArgument, kwhArgument, meterArgument, monthArgument, periodsBackArgument, whenArgument } from './parse';
 
 /** Turns a parser into a prompt validator: true, or the parser's message. */
@@ -30,9 +52,84 @@ async function attempt(session: Session, action: () => Promise<void>): Promise<v
   try {
     await action();
   } catch (error) {
-    session.printError(describeFailure(error, session.json, session.errorStyle));
+    session.printError(describeFailure(error, session.json, session.errorStyle, session));
   }
   session.print('');
+}
+
+/** The token prompt: only `luz_` and a dot per character are drawn, and the shape is checked before any request. */
+export function askToken(): Promise<string> {
+  return input({
+    message: 'Customer token (luz_…, as staff gave it to you):',
+    transformer: (value) => value.slice(0, 4) + '•'.repeat(Math.max(0, value.length - 4)),
+    validate: (value) => tokenShapeProblem(value) ?? true,
+  }).then((token) => token.trim());
+}
+
+/**
+ * Asks the API whether it accepts the session's credential. False (with the one-line reason
+ * printed) when it refuses it or cannot be reached; `refused` tells the two apart.
+ */
+async function accepted(session: Session): Promise<{ ok: boolean; refused: boolean }> {
+  try {
+    await session.client.whoAmI();
+    return { ok: true, refused: false };
+  } catch (error) {
+    session.printError(describeFailure(error, session.json, session.errorStyle, session));
+    return { ok: false, refused: error instanceof ApiError && error.status === 401 };
+  }
+}
+
+/**
+ * The customer's credential: the token given (--token, LUZ_TOKEN) or remembered, else one typed at
+ * the prompt, which may then be remembered. Undefined: back to the first menu (Luz unreachable).
+ */
+async function customerSession(session: Session, given: GivenSecrets): Promise<Session | undefined> {
+  const known = customerCredential(given, session.env);
+  if (known) {
+    const current = withCredential(session, known);
+    session.print(session.style.dim(`Using the customer token ${maskSecret(known.secret)} from ${known.source}`));
+    const check = await accepted(current);
+    if (check.ok) return current;
+    if (!check.refused) return undefined;
+  }
+  for (;;) {
+    const typed: Credential = { kind: 'customer', secret: await askToken(), source: 'the prompt' };
+    const current = withCredential(session, typed);
+    const check = await accepted(current);
+    if (!check.ok) {
+      if (check.refused) continue;
+      return undefined;
+    }
+    const file = rememberedTokenFile(session.env);
+    const remember = await select({
+      message: 'Remember this token on this computer?',
+      choices: [
+        { name: 'Yes', value: true, description: `kept in ${file}, readable only by you; luz sair forgets it` },
+        { name: 'No, only this time', value: false },
+      ],
+    });
+    if (remember) {
+      rememberToken(session.env, typed.secret);
+      session.print(`${session.style.green('✓')} Token remembered in ${file}`);
+    }
+    return current;
+  }
+}
+
+/** Staff send the staff key (--key, LUZ_STAFF_KEY, STAFF_KEY, the lab's key file); without one, back to the first menu. */
+async function staffSession(session: Session, given: GivenSecrets): Promise<Session | undefined> {
+  const key = staffCredential(given, session.env);
+  if (!key) {
+    const file = staffKeyPath(session.env);
+    session.printError(
+      `${session.errorStyle.alert('error:')} no staff key (looked at --key, LUZ_STAFF_KEY, STAFF_KEY, ${file}); ` +
+        `start Luz with npm start so ${file} exists, or pass --key`,
+    );
+    return undefined;
+  }
+  const current = withCredential(session, key);
+  return (await accepted(current)).ok ? current : undefined;
 }
 
 async function staffMenu(session: Session): Promise<void> {
@@ -111,7 +208,7 @@ async function customerMenu(session: Session): Promise<void> {
 }
 
 /** The menus until Quit or Ctrl-C; both end with exit code 0. */
-export async function runInteractive(session: Session): Promise<number> {
+export async function runInteractive(session: Session, given: GivenSecrets): Promise<number> {
   try {
     for (;;) {
       const role = await select({
@@ -123,7 +220,12 @@ export async function runInteractive(session: Session): Promise<number> {
         ],
       });
       if (role === 'quit') return 0;
-      await (role === 'staff' ? staffMenu(session) : customerMenu(session));
+      const current = await (role === 'staff' ? staffSession(session, given) : customerSession(session, given));
+      if (!current) {
+        session.print('');
+        continue;
+      }
+      await (role === 'staff' ? staffMenu(current) : customerMenu(current));
     }
   } catch (error) {
     // Ctrl-C inside a prompt: leave quietly, as the user asked.

@@ -2,9 +2,21 @@
 import { Command, CommanderError, Option } from 'commander';
 import { assertTimeZone } from '../core/periods';
 import { LuzClient } from './api';
-import { resolveCredential } from './credentials';
-import { addCustomer, addMeter, addReading, describeFailure, showAlarm, showHistory, showInvoice, type Session } from './commands';
-import { runInteractive } from './interactive';
+import { resolveCredential, tokenShapeProblem, type Credential, type GivenSecrets } from './credentials';
+import {
+  addCustomer,
+  addMeter,
+  addReading,
+  describeFailure,
+  issueCustomerToken,
+  showAlarm,
+  showHistory,
+  showInvoice,
+  signIn,
+  signOut,
+  type Session,
+} from './commands';
+import { askToken, runInteractive } from './interactive';
 import {
   DEFAULT_TIME_ZONE,
   DEFAULT_URL,
@@ -39,10 +51,17 @@ Examples:
   luz cliente add 123.456.789-09 Ana Souza
   luz medidor add 12345678909
   luz leitura add 12345678909 1 3,25 --quando 2026-11-25T14:30
+  luz cliente token 12345678909    (staff: a new customer token; the old one stops working)
   luz fatura 12345678909 --mes 2026-11
   luz historico 12345678909 --kind M
   luz alarme 12345678909 --watch --every 30s
-  luz                         (on a terminal: interactive menus)
+  luz entrar                       (customer: type the token unseen; Luz checks it, then it is remembered)
+  luz sair                         (forget the remembered token)
+  luz                              (on a terminal: interactive menus)
+
+Credential: --token or LUZ_TOKEN (customer), --key or LUZ_STAFF_KEY (staff), the token luz entrar
+remembered (LUZ_CONFIG_DIR, default ~/.config/luz/token), STAFF_KEY, then LUZ_DATA_DIR/staff.key
+(default .data/staff.key, written by npm start). The first one found is sent.
 
 Dates without a zone are read in LUZ_TZ (default ${DEFAULT_TIME_ZONE}), the zone of Luz's calendar.
 Colour is off when NO_COLOR is set or the output is not a terminal.`;
@@ -51,14 +70,36 @@ export async function main(argv: string[], version = '0.0.0'): Promise<number> {
   const timeZone = process.env.LUZ_TZ || DEFAULT_TIME_ZONE;
   let exitCode = EXIT_OK;
 
-  const session = (command: Command): Session => {
+  // The credential of the last session, so a refusal caught below can say what was sent.
+  let failureContext: Pick<Session, 'credential' | 'env'> | undefined;
+
+  /** --token / --key as given, and whether commander took each from the command line or the environment. */
+  const givenSecrets = (command: Command): GivenSecrets => {
     const options = command.optsWithGlobals<GlobalOptions>();
-    const credential = resolveCredential(options, process.env);
+    const from = (name: 'token' | 'key', flag: string, variable: string) =>
+      program.getOptionValueSource(name) === 'env' ? variable : flag;
     return {
-      client: new LuzClient({
-        baseUrl: options.url,
-        headers: credential ? { authorization: `Bearer ${credential.secret}` } : {},
-      }),
+      ...(options.token ? { token: { value: options.token, source: from('token', '--token', 'LUZ_TOKEN') } } : {}),
+      ...(options.key ? { key: { value: options.key, source: from('key', '--key', 'LUZ_STAFF_KEY') } } : {}),
+    };
+  };
+
+  /** A session that sends `credential`: by default the one resolveCredential finds. */
+  const session = (command: Command, credential?: Credential | null): Session => {
+    const options = command.optsWithGlobals<GlobalOptions>();
+    let sent = credential ?? undefined;
+    if (credential === undefined) {
+      const given = givenSecrets(command);
+      // A mistyped token is a usage error, found before any request and never echoed back.
+      const problem = given.token && tokenShapeProblem(given.token.value);
+      if (given.token && problem) command.error(`error: ${given.token.source}: ${problem}`);
+      sent = resolveCredential(given, process.env);
+    }
+    failureContext = { credential: sent, env: process.env };
+    return {
+      client: new LuzClient({ baseUrl: options.url, credential: sent?.secret }),
+      credential: sent,
+      env: process.env,
       json: Boolean(options.json),
       style: createStyle(wantsColour(process.env, process.stdout)),
       errorStyle: createStyle(wantsColour(process.env, process.stderr)),
@@ -74,8 +115,8 @@ export async function main(argv: string[], version = '0.0.0'): Promise<number> {
     .version(version)
     .addOption(new Option('--url <url>', 'base URL of the Luz API').env('LUZ_URL').default(DEFAULT_URL).argParser(urlArgument))
     .option('--json', 'print the API response as JSON (errors as JSON on stderr)')
-    .addOption(new Option('--key <staff-key>', 'staff key (default: .data/staff.key, written by npm start)').env('LUZ_STAFF_KEY'))
-    .addOption(new Option('--token <token>', 'customer token, as cadCliente returned it').env('LUZ_TOKEN'))
+    .addOption(new Option('--key <staff-key>', 'staff key (default: STAFF_KEY, then .data/staff.key written by npm start)').env('LUZ_STAFF_KEY'))
+    .addOption(new Option('--token <token>', 'customer token, as staff gave it (default: the one luz entrar remembered)').env('LUZ_TOKEN'))
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
@@ -84,7 +125,7 @@ export async function main(argv: string[], version = '0.0.0'): Promise<number> {
     .action(async (_options, command: Command) => {
       if (command.args.length > 0) command.error(`error: unknown command '${command.args[0]}'`);
       if (process.stdin.isTTY && process.stdout.isTTY) {
-        exitCode = await runInteractive(session(command));
+        exitCode = await runInteractive(session(command), givenSecrets(command));
         return;
       }
       // Menus need a person at a terminal; a script gets the usage instead.
@@ -104,6 +145,14 @@ export async function main(argv: string[], version = '0.0.0'): Promise<number> {
     .option('--ligacao <tipo>', 'connection: monofasico, bifasico or trifasico (default: the API\'s, monofasico)', connectionArgument)
     .action(async (id: string, name: string[], options: { ligacao?: string }, command: Command) => {
       await addCustomer(session(command), id, name.join(' '), options.ligacao);
+    });
+
+  cliente
+    .command('token')
+    .description("issue a new token for a customer and revoke the previous one (a lost or leaked token)")
+    .argument(...cpf())
+    .action(async (id: string, _options, command: Command) => {
+      await issueCustomerToken(session(command), id);
     });
 
   const medidor = program.command('medidor').description('meters (staff)');
@@ -180,6 +229,26 @@ export async function main(argv: string[], version = '0.0.0'): Promise<number> {
       }
     });
 
+  program
+    .command('entrar')
+    .description('remember a customer token on this computer, after Luz has accepted it (file mode 600)')
+    .argument('[token]', 'the token staff gave you; leave it out to type it unseen (or pipe it in), away from the shell history')
+    .action(async (argument: string | undefined, _options, command: Command) => {
+      const token = argument ?? (await readToken(command));
+      const problem = tokenShapeProblem(token);
+      if (problem) command.error(`error: luz entrar: ${problem}`);
+      const source = argument === undefined ? 'the input' : 'the command line';
+      const current = session(command, { kind: 'customer', secret: token.trim(), source });
+      await signIn(current, { kind: 'customer', secret: token.trim(), source });
+    });
+
+  program
+    .command('sair')
+    .description('forget the remembered customer token (the token keeps working until staff issue a new one)')
+    .action((_options, command: Command) => {
+      signOut(session(command, null));
+    });
+
   try {
     assertTimeZone(timeZone);
   } catch {
@@ -194,7 +263,24 @@ export async function main(argv: string[], version = '0.0.0'): Promise<number> {
     // Commander has already printed its message (or the help/version it was asked for).
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     const json = Boolean(program.opts<GlobalOptions>().json);
-    process.stderr.write(`${describeFailure(error, json, createStyle(wantsColour(process.env, process.stderr)))}\n`);
+    process.stderr.write(`${describeFailure(error, json, createStyle(wantsColour(process.env, process.stderr)), failureContext)}\n`);
     return EXIT_FAILED;
   }
+}
+
+/** The token for `luz entrar` without an argument: a prompt that hides it on a terminal, else the first line of stdin. */
+async function readToken(command: Command): Promise<string> {
+  if (process.stdin.isTTY && process.stdout.isTTY) {
+    try {
+      return await askToken();
+    } catch (error) {
+      if ((error as Error)?.name === 'ExitPromptError') command.error('error: luz entrar: no token given');
+      throw error;
+    }
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const token = Buffer.concat(chunks).toString('utf8').split('\n').find((line) => line.trim() !== '');
+  if (token === undefined) command.error('error: luz entrar: no token given (pass it as an argument, type it on a terminal or pipe it in)');
+  return token!;
 }

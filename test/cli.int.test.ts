@@ -1,12 +1,15 @@
 // The real `luz` binary (node cli/bin.js) against the real API from the global set-up: every subcommand,
-// human and --json, errors and exit codes, the API down, --watch, and the interactive menus in a pseudo-terminal.
+// human and --json, errors and exit codes, the API down, --watch, credentials (staff key, customer
+// tokens, luz entrar / sair) and the interactive menus in a pseudo-terminal.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { formatCpf } from '../core/cpf';
 import { monthKeyOf } from '../core/periods';
-import { formatDateTime, formatMoney } from '../cli/format';
+import { formatDate, formatDateTime, formatMoney } from '../cli/format';
 import { createStyle, stripAnsi } from '../cli/style';
-import { apiUrl, at, customerWithMeters, get, newCpf, post, staffKey } from './fixtures';
+import { apiUrl, at, customerWithMeters, get, newCpf, post, registeredCustomer, staffKey } from './fixtures';
 import { freePort } from './setup/ports';
 
 const BIN = resolve('cli/bin.js');
@@ -16,12 +19,35 @@ const CLEAR_LINE = '\x15'; // Ctrl-U
 
 type Env = Record<string, string | undefined>;
 
-/** The child's environment: the test API, and no colour setting inherited from jest unless asked for. */
+// Folders of this suite only: nothing from the developer's ~/.config/luz or .data/staff.key leaks in.
+const scratch = mkdtempSync(join(tmpdir(), 'luz-cli-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let folders = 0;
+/** A new empty folder path under the suite's scratch folder (created only when `create`). */
+function folder(create = true): string {
+  const path = join(scratch, `f${++folders}`);
+  if (create) mkdirSync(path);
+  return path;
+}
+const EMPTY_CONFIG = folder();
+const EMPTY_DATA = folder();
+
+/** No credential anywhere: every variable and file the CLI reads is unset or empty. */
+const NO_CREDENTIAL: Env = { LUZ_STAFF_KEY: undefined, STAFF_KEY: undefined, LUZ_TOKEN: undefined };
+
+/**
+ * The child's environment: the test API with the staff key, empty config and data folders, and
+ * no colour setting inherited from jest unless asked for.
+ */
 function cliEnv(extra: Env = {}): NodeJS.ProcessEnv {
   const env: Env = {
     ...process.env,
     LUZ_URL: apiUrl(),
     LUZ_STAFF_KEY: staffKey(),
+    STAFF_KEY: undefined,
+    LUZ_TOKEN: undefined,
+    LUZ_CONFIG_DIR: EMPTY_CONFIG,
+    LUZ_DATA_DIR: EMPTY_DATA,
     NO_COLOR: undefined,
     FORCE_COLOR: undefined,
     LUZ_TZ: undefined,
@@ -47,9 +73,11 @@ function collect(child: ChildProcess): Promise<Run> {
   });
 }
 
-/** Runs `luz …` to completion with stdin at /dev/null (not a terminal). */
-function luz(args: string[], env: Env = {}): Promise<Run> {
-  return collect(spawn(process.execPath, [BIN, ...args], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }));
+/** Runs `luz …` to completion with stdin at /dev/null (not a terminal), or fed `input` through a pipe. */
+function luz(args: string[], env: Env = {}, input?: string): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(env), stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) child.stdin!.end(input);
+  return collect(child);
 }
 
 async function luzJson(args: string[]): Promise<unknown> {
@@ -101,18 +129,47 @@ describe('luz --help', () => {
   });
 });
 
-describe('staff: cliente add, medidor add, leitura add', () => {
-  it('human output, one line each; a zone-less --quando is read in the Luz zone', async () => {
+const TOKEN = /luz_[A-Za-z0-9_-]{43}/;
+const GIVE_TOKEN = '  ! Give this token to the customer (they run luz entrar <token>): it is shown only once';
+
+/**
+ * Whether cadMedidor hands out a meter secret (`segredo`, being added beside this work): the
+ * expected output follows what this API does, and each form is asserted exactly.
+ */
+async function apiIssuesMeterSecrets(): Promise<boolean> {
+  const cpf = await customerWithMeters(0);
+  const meter = await post('/cadMedidor', { id: cpf });
+  expect(meter.status).toBe(201);
+  return typeof (meter.body as { segredo?: unknown }).segredo === 'string';
+}
+
+describe('staff: cliente add, cliente token, medidor add, leitura add', () => {
+  it('human output; the new token shown once and working; a zone-less --quando is read in the Luz zone', async () => {
     const cpf = newCpf();
     const customer = await luz(['cliente', 'add', formatCpf(cpf), 'Ana', 'Souza', '--ligacao', 'bifásico']);
-    expect(customer).toEqual({
+    expect({ code: customer.code, stderr: customer.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(lines(customer.stdout)).toEqual([
+      expect.stringMatching(new RegExp(`^✓ Customer registered: Ana Souza · CPF ${escape(formatCpf(cpf))} · bifasico · \\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}:\\d{2}$`)),
+      expect.stringMatching(new RegExp(`^  Customer token: ${TOKEN.source}$`)),
+      GIVE_TOKEN,
+      '',
+    ]);
+    const token = TOKEN.exec(customer.stdout)![0];
+    const invoice = await luz(['--json', 'fatura', cpf], { ...NO_CREDENTIAL, LUZ_TOKEN: token });
+    expect({ code: invoice.code, stderr: invoice.stderr, body: JSON.parse(invoice.stdout) }).toEqual({
       code: 0,
-      stdout: expect.stringMatching(
-        new RegExp(`^✓ Customer registered: Ana Souza · CPF ${formatCpf(cpf)} · bifasico · \\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}:\\d{2}\\n$`),
-      ),
       stderr: '',
+      body: (await get('/getFatura', { id: cpf })).body,
     });
-    expect(await luz(['medidor', 'add', cpf])).toEqual({ code: 0, stdout: `✓ Meter 1 registered for CPF ${formatCpf(cpf)}\n`, stderr: '' });
+
+    const secrets = await apiIssuesMeterSecrets();
+    const meter = await luz(['medidor', 'add', cpf]);
+    expect({ code: meter.code, stderr: meter.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(lines(meter.stdout)).toEqual([
+      `✓ Meter 1 registered for CPF ${formatCpf(cpf)}`,
+      ...(secrets ? [expect.stringMatching(/^  Meter secret: \S+$/), '  ! Configure the meter with this secret: it is shown only once'] : []),
+      '',
+    ]);
 
     const stored = `3,25 kWh on meter 1 of CPF ${formatCpf(cpf)} at 10/03/2025 12:00:00`;
     expect(await luz(['leitura', 'add', cpf, '1', '3,25', '--quando', '2025-03-10T12:00'])).toEqual({
@@ -138,8 +195,9 @@ describe('staff: cliente add, medidor add, leitura add', () => {
       ligacao: 'monofasico',
       token: expect.stringMatching(/^luz_[A-Za-z0-9_-]{43}$/),
     });
-    expect(await luzJson(['medidor', 'add', cpf])).toEqual({ id: cpf, id_medidor: 1 });
-    expect(await luzJson(['medidor', 'add', formatCpf(cpf)])).toEqual({ id: cpf, id_medidor: 2 });
+    const secret = (await apiIssuesMeterSecrets()) ? { segredo: expect.any(String) } : {};
+    expect(await luzJson(['medidor', 'add', cpf])).toEqual({ id: cpf, id_medidor: 1, ...secret });
+    expect(await luzJson(['medidor', 'add', formatCpf(cpf)])).toEqual({ id: cpf, id_medidor: 2, ...secret });
     expect(await luzJson(['leitura', 'add', cpf, '2', '1.5', '--quando', '2025-03-10T15:00:00Z'])).toEqual({
       id: cpf,
       id_medidor: 2,
@@ -154,6 +212,39 @@ describe('staff: cliente add, medidor add, leitura add', () => {
     expect(now).toEqual({ id: cpf, id_medidor: 1, valor: 0.75, timestamp: expect.any(Number), duplicate: false });
     expect(now.timestamp).toBeGreaterThanOrEqual(before);
     expect(now.timestamp).toBeLessThanOrEqual(Date.now() / 1000);
+  });
+
+  it('cliente token: a new token shown once, valid until its date; the previous one is refused from then on', async () => {
+    const { id: cpf, token: previous } = await registeredCustomer(0);
+    const before = Date.now();
+    const run = await luz(['cliente', 'token', formatCpf(cpf)]);
+    const after = Date.now();
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const [headline, ...rest] = lines(run.stdout);
+    // A year after it was issued (LUZ_TOKEN_TTL_DAYS, 365 by default), as a date in the Luz zone.
+    const inAYear = (ms: number) => formatDate(new Date(ms + 365 * 86_400_000).toISOString(), ZONE);
+    expect([
+      `✓ New customer token for CPF ${formatCpf(cpf)}, valid until ${inAYear(before)}; the previous one no longer works`,
+      `✓ New customer token for CPF ${formatCpf(cpf)}, valid until ${inAYear(after)}; the previous one no longer works`,
+    ]).toContain(headline);
+    expect(rest).toEqual([expect.stringMatching(new RegExp(`^  Customer token: ${TOKEN.source}$`)), GIVE_TOKEN, '']);
+    const token = TOKEN.exec(run.stdout)![0];
+    expect(token).not.toBe(previous);
+
+    const asCustomer = (secret: string) => luz(['alarme', cpf], { ...NO_CREDENTIAL, LUZ_TOKEN: secret });
+    expect(await asCustomer(token)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Alarm · CPF /), stderr: '' });
+    expect(await asCustomer(previous)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `error: Luz refused the customer token ${previous.slice(0, 8)}… from LUZ_TOKEN: unknown, expired or revoked; ` +
+        'ask staff for a new one (luz cliente token <cpf>), then run luz entrar <token> (401 unauthorized)\n',
+    });
+
+    const json = await luzJson(['cliente', 'token', cpf]);
+    expect(json).toEqual({ id: cpf, token: expect.stringMatching(new RegExp(`^${TOKEN.source}$`)), expiresAt: expect.any(String) });
+    expect(Date.parse((json as { expiresAt: string }).expiresAt)).toBeGreaterThan(Date.now() + 364 * 86_400_000);
+    expect((await asCustomer(token)).code).toBe(1);
   });
 });
 
@@ -369,6 +460,191 @@ describe('the API down', () => {
   });
 });
 
+describe('credentials: staff key, customer token, luz entrar and luz sair', () => {
+  /** A data folder as npm start leaves it: staff.key, mode 600. */
+  function dataFolderWithKey(key: string): string {
+    const data = folder();
+    writeFileSync(join(data, 'staff.key'), `${key}\n`, { mode: 0o600 });
+    return data;
+  }
+
+  const masked = (token: string) => `${token.slice(0, 8)}…`;
+  const mode = (path: string) => statSync(path).mode & 0o777;
+  const anotherWellShapedToken = () => `luz_${'x'.repeat(40)}${Math.random().toString(36).slice(2, 5).padEnd(3, '0')}`;
+
+  it('staff: the key from LUZ_STAFF_KEY, --key, STAFF_KEY or LUZ_DATA_DIR/staff.key', async () => {
+    const cpf = await customerWithMeters(0);
+    const registered = (n: number) => expect.objectContaining({ code: 0, stdout: expect.stringMatching(new RegExp(`^✓ Meter ${n} registered for CPF `)), stderr: '' });
+    expect(await luz(['medidor', 'add', cpf])).toEqual(registered(1));
+    expect(await luz(['--key', staffKey(), 'medidor', 'add', cpf], NO_CREDENTIAL)).toEqual(registered(2));
+    expect(await luz(['medidor', 'add', cpf], { ...NO_CREDENTIAL, STAFF_KEY: staffKey() })).toEqual(registered(3));
+    expect(await luz(['medidor', 'add', cpf], { ...NO_CREDENTIAL, LUZ_DATA_DIR: dataFolderWithKey(staffKey()) })).toEqual(registered(4));
+  });
+
+  it('no credential anywhere: one line naming every place looked, exit 1', async () => {
+    const cpf = await customerWithMeters(0);
+    const expected = {
+      code: 1,
+      stdout: '',
+      stderr:
+        `error: Luz refused the request: no staff key or customer token (looked at --token, LUZ_TOKEN, --key, LUZ_STAFF_KEY, ` +
+        `${EMPTY_CONFIG}/token, STAFF_KEY, ${EMPTY_DATA}/staff.key); run luz entrar <token>, or start Luz with npm start so ` +
+        `${EMPTY_DATA}/staff.key exists (401 unauthorized)\n`,
+    };
+    expect(await luz(['fatura', cpf], NO_CREDENTIAL)).toEqual(expected);
+    expect(await luz(['medidor', 'add', cpf], NO_CREDENTIAL)).toEqual(expected);
+    const json = await luz(['--json', 'alarme', cpf], NO_CREDENTIAL);
+    expect({ code: json.code, stdout: json.stdout, error: JSON.parse(json.stderr) }).toEqual({
+      code: 1,
+      stdout: '',
+      error: { status: 401, error: { code: 'unauthorized', message: expect.any(String) } },
+    });
+    // The refused medidor add registered nothing: the first meter is still number 1.
+    expect(await luzJson(['medidor', 'add', cpf])).toMatchObject({ id_medidor: 1 });
+  });
+
+  it('a staff key the API does not know: refused, masked, exit 1', async () => {
+    const run = await luz(['--key', 'not-the-key-of-this-api', 'medidor', 'add', await customerWithMeters(0)], NO_CREDENTIAL);
+    expect(run).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: Luz refused the staff key not-… from --key: it is not the key this API was started with (401 unauthorized)\n',
+    });
+  });
+
+  it('customer: --token or LUZ_TOKEN opens their own invoice, history and alarm; another CPF and staff routes are 403, exit 1', async () => {
+    const { id: cpf, token } = await registeredCustomer(1);
+    const other = await customerWithMeters(1);
+    const asStaff = await luz(['fatura', cpf]);
+    expect(asStaff.code).toBe(0);
+    expect(await luz(['--token', token, 'fatura', cpf], NO_CREDENTIAL)).toEqual(asStaff);
+    expect(await luz(['fatura', cpf], { ...NO_CREDENTIAL, LUZ_TOKEN: token })).toEqual(asStaff);
+    expect(await luz(['historico', cpf, '--kind', 'M'], { ...NO_CREDENTIAL, LUZ_TOKEN: token })).toEqual(await luz(['historico', cpf, '--kind', 'M']));
+    expect(await luz(['--json', 'alarme', cpf], { LUZ_TOKEN: token })).toMatchObject({ code: 0, stderr: '' });
+
+    const notYours = `error: a customer token only opens that customer's own data; in use: the customer token ${masked(token)} from LUZ_TOKEN (403 forbidden)\n`;
+    for (const args of [['fatura', other], ['historico', other], ['alarme', formatCpf(other)]]) {
+      expect(await luz(args, { ...NO_CREDENTIAL, LUZ_TOKEN: token })).toEqual({ code: 1, stdout: '', stderr: notYours });
+    }
+    expect(await luz(['--token', token, 'medidor', 'add', cpf], NO_CREDENTIAL)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: this route is for staff only; in use: the customer token ${masked(token)} from --token (403 forbidden)\n`,
+    });
+    const json = await luz(['--json', 'fatura', other], { ...NO_CREDENTIAL, LUZ_TOKEN: token });
+    expect({ code: json.code, stdout: json.stdout, error: JSON.parse(json.stderr) }).toEqual({
+      code: 1,
+      stdout: '',
+      error: { status: 403, error: { code: 'forbidden', message: "a customer token only opens that customer's own data" } },
+    });
+    // The refused calls changed nothing: still one meter.
+    expect(await luzJson(['medidor', 'add', cpf])).toMatchObject({ id_medidor: 2 });
+  });
+
+  it('a token of the wrong shape is a usage error before any request, and is not repeated', async () => {
+    const down = await closedPortUrl();
+    const run = await luz(['--url', down, 'fatura', '12345678909'], { ...NO_CREDENTIAL, LUZ_TOKEN: 'luz_copied-only-in-part' });
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: LUZ_TOKEN: a customer token is luz_ followed by 43 letters, digits, - or _ (23 characters given)\n(add --help for usage)\n',
+    });
+  });
+
+  it('entrar checks the token with Luz, remembers it (file 600, folder 700) without printing it; sair forgets it', async () => {
+    const { id: cpf, token } = await registeredCustomer(1);
+    const parent = folder();
+    const config = join(parent, 'luz');
+    const file = join(config, 'token');
+    const env = { ...NO_CREDENTIAL, LUZ_CONFIG_DIR: config };
+
+    const signedIn = await luz(['entrar', token], env);
+    expect(signedIn).toEqual({
+      code: 0,
+      stdout: `✓ Luz at ${apiUrl()} accepted the customer token ${masked(token)}\n  Remembered in ${file} (only you can read it); luz sair forgets it\n`,
+      stderr: '',
+    });
+    expect(readFileSync(file, 'utf8')).toBe(`${token}\n`);
+    expect({ file: mode(file), folder: mode(config) }).toEqual({ file: 0o600, folder: 0o700 });
+
+    // Used from now on, in place of a staff key file beside it (luz entrar was deliberate).
+    const asStaff = await luz(['alarme', cpf]);
+    const withKeyFile = { ...env, LUZ_DATA_DIR: dataFolderWithKey(staffKey()) };
+    expect(await luz(['alarme', cpf], env)).toEqual(asStaff);
+    expect(await luz(['alarme', cpf], withKeyFile)).toEqual(asStaff);
+    expect(await luz(['medidor', 'add', cpf], withKeyFile)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: this route is for staff only; in use: the customer token ${masked(token)} from ${file}, luz sair forgets it (403 forbidden)\n`,
+    });
+
+    expect(await luz(['sair'], env)).toEqual({ code: 0, stdout: `✓ Forgot the customer token remembered in ${file}\n`, stderr: '' });
+    expect(existsSync(file)).toBe(false);
+    expect(await luz(['sair'], env)).toEqual({ code: 0, stdout: `No customer token was remembered in ${file}\n`, stderr: '' });
+    expect(await luz(['--json', 'sair'], env)).toEqual({ code: 0, stdout: `${JSON.stringify({ forgotten: false, file }, null, 2)}\n`, stderr: '' });
+    // Back to the staff key file.
+    expect(await luz(['medidor', 'add', cpf], withKeyFile)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^✓ Meter 2 registered/) });
+  });
+
+  it('entrar reads the token from stdin when it is left out (away from the shell history); --json', async () => {
+    const { id: cpf, token } = await registeredCustomer(0);
+    const config = folder(false);
+    const run = await luz(['--json', 'entrar'], { ...NO_CREDENTIAL, LUZ_CONFIG_DIR: config }, `\n${token}\n`);
+    expect({ code: run.code, stderr: run.stderr, body: JSON.parse(run.stdout) }).toEqual({
+      code: 0,
+      stderr: '',
+      body: { remembered: join(config, 'token'), token: masked(token) },
+    });
+    expect(await luz(['--json', 'alarme', cpf], { ...NO_CREDENTIAL, LUZ_CONFIG_DIR: config })).toMatchObject({ code: 0, stderr: '' });
+    expect(await luz(['entrar'], { ...NO_CREDENTIAL, LUZ_CONFIG_DIR: folder(false) }, '')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: luz entrar: no token given (pass it as an argument, type it on a terminal or pipe it in)\n(add --help for usage)\n',
+    });
+  });
+
+  it('entrar remembers nothing when the token is malformed, a staff key, refused, or Luz is down', async () => {
+    const { id: cpf, token: revoked } = await registeredCustomer(0);
+    expect((await post('/tokenCliente', { id: cpf })).status).toBe(201);
+    const config = folder(false);
+    const env = { ...NO_CREDENTIAL, LUZ_CONFIG_DIR: config };
+    const attempts: [string[], Env, Run][] = [
+      [
+        ['entrar', `${revoked}=`],
+        env,
+        { code: 2, stdout: '', stderr: 'error: luz entrar: a customer token is luz_ followed by 43 letters, digits, - or _ (48 characters given)\n(add --help for usage)\n' },
+      ],
+      [
+        ['entrar', `luz_staff_${revoked.slice(4)}`],
+        env,
+        { code: 2, stdout: '', stderr: 'error: luz entrar: that is a staff key, not a customer token (staff pass it with --key or LUZ_STAFF_KEY)\n(add --help for usage)\n' },
+      ],
+      [
+        ['entrar', revoked],
+        env,
+        {
+          code: 1,
+          stdout: '',
+          stderr:
+            `error: Luz refused the customer token ${masked(revoked)} from the command line: unknown, expired or revoked; ` +
+            'ask staff for a new one (luz cliente token <cpf>), then run luz entrar <token> (401 unauthorized)\n',
+        },
+      ],
+      [
+        ['entrar', anotherWellShapedToken()],
+        { ...env, LUZ_URL: await closedPortUrl() },
+        { code: 1, stdout: '', stderr: expect.stringMatching(/^error: cannot reach Luz at http:\/\/127\.0\.0\.1:\d+ \(connection refused\)\n$/) },
+      ],
+    ];
+    for (const [args, environment, expected] of attempts) {
+      const run = await luz(args, environment);
+      expect(run).toEqual(expected);
+      expect(run.stderr).not.toContain(args[1]);
+    }
+    expect(existsSync(config)).toBe(false);
+  });
+});
+
 describe('alarme --watch', () => {
   /** Starts a watch and returns a live view of its output; the caller stops it with SIGINT. */
   function watch(cpf: string, extra: string[]) {
@@ -489,9 +765,10 @@ class Terminal {
 }
 
 describe('interactive mode (no arguments, on a terminal)', () => {
-  it('staff registers a customer, a meter and a reading; the customer sees invoice, history and alarm', async () => {
+  it('staff registers a customer, a meter and a reading; the customer enters the token, remembers it, sees invoice, history and alarm', async () => {
     const cpf = newCpf();
-    const terminal = new Terminal('');
+    const config = folder(false);
+    const terminal = new Terminal('', { LUZ_CONFIG_DIR: config });
     try {
       await terminal.waitFor('Who is using Luz?');
       terminal.type('\r'); // Staff
@@ -506,6 +783,9 @@ describe('interactive mode (no arguments, on a terminal)', () => {
       await terminal.waitFor('Connection:');
       terminal.type(`${DOWN}${DOWN}\r`); // Trifásico
       await terminal.waitFor(`✓ Customer registered: Ana Interativa · CPF ${formatCpf(cpf)} · trifasico · `);
+      await terminal.waitFor('Customer token: ');
+      await terminal.waitFor('it is shown only once');
+      const token = TOKEN.exec(terminal.screen)![0];
 
       await terminal.waitFor('Staff: what do you want to do?');
       terminal.type('\r'); // the same customer again: the API's error, and the menu goes on
@@ -541,6 +821,17 @@ describe('interactive mode (no arguments, on a terminal)', () => {
       terminal.type(`${DOWN}${DOWN}${DOWN}\r`); // Back
       await terminal.waitFor('Who is using Luz?');
       terminal.type(`${DOWN}\r`); // Customer
+      await terminal.waitFor('Customer token (luz_…, as staff gave it to you):');
+      terminal.type('luz_abc\r'); // the shape is checked as typed, before any request
+      await terminal.waitFor('a customer token is luz_ followed by 43 letters, digits, - or _ (7 characters given)');
+      const unknown = `luz_${'q'.repeat(43)}`;
+      terminal.type(`${CLEAR_LINE}${unknown}\r`); // well formed, but no customer's
+      await terminal.waitFor(`error: Luz refused the customer token luz_qqqq… from the prompt: unknown, expired or revoked`);
+      await terminal.waitFor('Customer token (luz_…');
+      terminal.type(`${token}\r`);
+      await terminal.waitFor('Remember this token on this computer?');
+      terminal.type('\r'); // Yes
+      await terminal.waitFor(`✓ Token remembered in ${config}/token`);
       await terminal.waitFor('CPF');
       terminal.type(`${cpf}\r`);
 
@@ -575,7 +866,42 @@ describe('interactive mode (no arguments, on a terminal)', () => {
       terminal.stop();
     }
     expect((await get('/getFatura', { id: cpf })).body).toMatchObject({ kwh: 1200.5 });
+    // Typed tokens are drawn as dots: the token is on the screen once, where cadCliente handed it out.
+    const token = TOKEN.exec(terminal.screen)![0];
+    expect(terminal.screen.split(token).length - 1).toBe(1);
+    expect(terminal.screen).not.toContain(`luz_${'q'.repeat(43)}`);
+    expect(readFileSync(join(config, 'token'), 'utf8')).toBe(`${token}\n`);
+    expect({ file: statSync(join(config, 'token')).mode & 0o777, folder: statSync(config).mode & 0o777 }).toEqual({ file: 0o600, folder: 0o700 });
   }, 180_000);
+
+  it('a remembered token skips the prompt; staff without a key are sent back to the first menu', async () => {
+    const { id: cpf, token } = await registeredCustomer(0);
+    const config = folder();
+    expect((await luz(['entrar', token], { LUZ_CONFIG_DIR: config })).code).toBe(0);
+    const terminal = new Terminal('', { ...NO_CREDENTIAL, LUZ_CONFIG_DIR: config });
+    try {
+      await terminal.waitFor('Who is using Luz?');
+      terminal.type('\r'); // Staff
+      await terminal.waitFor(`error: no staff key (looked at --key, LUZ_STAFF_KEY, STAFF_KEY, ${EMPTY_DATA}/staff.key); start Luz with npm start`);
+      await terminal.waitFor('Who is using Luz?');
+      terminal.type(`${DOWN}\r`); // Customer
+      await terminal.waitFor(`Using the customer token ${token.slice(0, 8)}… from ${config}/token`);
+      await terminal.waitFor('CPF');
+      terminal.type(`${cpf}\r`);
+      await terminal.waitFor('what do you want to see?');
+      terminal.type(`${DOWN}${DOWN}\r`); // Alarm
+      await terminal.waitFor('✓ Ok!');
+      await terminal.waitFor('what do you want to see?');
+      terminal.type(`${DOWN}${DOWN}${DOWN}\r`); // Back
+      await terminal.waitFor('Who is using Luz?');
+      terminal.type(`${DOWN}${DOWN}\r`); // Quit
+      expect(await terminal.exit).toBe(0);
+    } finally {
+      terminal.stop();
+    }
+    expect(terminal.screen).not.toContain(token);
+    expect(terminal.screen).not.toContain('Customer token (luz_');
+  }, 120_000);
 
   it('NO_COLOR: menus without colour; Ctrl-C leaves with exit 0', async () => {
     const terminal = new Terminal('', { NO_COLOR: '1' });
