@@ -57,11 +57,11 @@ async function attempt(session: Session, action: () => Promise<void>): Promise<v
   session.print('');
 }
 
-/** The token prompt: only `luz_` and a dot per character are drawn, and the shape is checked before any request. */
+/** The token prompt: only `luz_` and dots are drawn (a dot per character while typing), and the shape is checked before any request. */
 export function askToken(): Promise<string> {
   return input({
     message: 'Customer token (luz_…, as staff gave it to you):',
-    transformer: (value) => value.slice(0, 4) + '•'.repeat(Math.max(0, value.length - 4)),
+    transformer: (value, { isFinal }) => value.slice(0, 4) + '•'.repeat(isFinal ? 8 : Math.max(0, value.length - 4)),
     validate: (value) => tokenShapeProblem(value) ?? true,
   }).then((token) => token.trim());
 }
