@@ -270,7 +270,9 @@ export async function main(argv: string[], version = '0.0.0'): Promise<number> {
 
 /** The token for `luz entrar` without an argument: a prompt that hides it on a terminal, else the first line of stdin. */
 async function readToken(command: Command): Promise<string> {
-  if (process.stdin.isTTY && process.stdout.isTTY) {
+  // Read from a terminal without the prompt, the token would be echoed as typed.
+  if (process.stdin.isTTY && !process.stdout.isTTY) command.error('error: luz entrar: pass the token as an argument or pipe it in (the hidden prompt needs a terminal for its output too)');
+  if (process.stdin.isTTY) {
     try {
       return await askToken();
     } catch (error) {

@@ -903,6 +903,23 @@ describe('interactive mode (no arguments, on a terminal)', () => {
     expect(terminal.screen).not.toContain('Customer token (luz_');
   }, 120_000);
 
+  it('luz entrar on a terminal asks for the token without showing it', async () => {
+    const { id: cpf, token } = await registeredCustomer(0);
+    const config = folder(false);
+    const terminal = new Terminal('entrar', { ...NO_CREDENTIAL, LUZ_CONFIG_DIR: config });
+    try {
+      await terminal.waitFor('Customer token (luz_…, as staff gave it to you):');
+      terminal.type(`${token}\r`);
+      await terminal.waitFor(`✓ Luz at ${apiUrl()} accepted the customer token ${token.slice(0, 8)}…`);
+      expect(await terminal.exit).toBe(0);
+    } finally {
+      terminal.stop();
+    }
+    expect(terminal.screen).not.toContain(token);
+    expect(terminal.screen).toContain(`✔ Customer token (luz_…, as staff gave it to you): luz_••••••••`);
+    expect(await luz(['--json', 'alarme', cpf], { ...NO_CREDENTIAL, LUZ_CONFIG_DIR: config })).toMatchObject({ code: 0, stderr: '' });
+  }, 120_000);
+
   it('NO_COLOR: menus without colour; Ctrl-C leaves with exit 0', async () => {
     const terminal = new Terminal('', { NO_COLOR: '1' });
     try {
