@@ -62,6 +62,12 @@ const schema = z.object({
   GATEWAY_RATE_PER_SOURCE: positive.default(200),
   GATEWAY_BURST_PER_SOURCE: positive.default(400),
   GATEWAY_STATS_SECONDS: positive.default(10),
+  /** 1 accepts unsigned v1 datagrams (the original meters; insecure, see docs/SECURITY.md); 0 answers them 403 v1_disabled. */
+  LUZ_ACCEPT_V1: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('1').transform((flag) => flag === '1'),
+  /** Anti-replay window: a signed datagram more than this many seqs behind its meter's highest stored seq is refused. */
+  GATEWAY_REPLAY_WINDOW: z.coerce.number().int().min(1).default(65_536),
+  /** How long the gateway trusts a cached meter secret; a rotated-out secret stops working within this time. */
+  GATEWAY_KEY_CACHE_SECONDS: z.coerce.number().min(0).default(300),
 });
 
 export type Config = z.infer<typeof schema>;

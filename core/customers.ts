@@ -1,5 +1,5 @@
 // Customers, their access tokens and their meters.
-import { DEFAULT_TOKEN_TTL_MS, newCustomerToken } from './access';
+import { DEFAULT_TOKEN_TTL_MS, newCustomerToken, newSecret } from './access';
 import type { Context } from './context';
 import type { Customer, StoredToken } from './model';
 import type { ConnectionType } from './tariff';
@@ -42,11 +42,30 @@ export async function issueCustomerToken(
   return { id: input.id, token, expiresAt: new Date(stored.expiresAt).toISOString() };
 }
 
-/** cadMedidor: meter ids are 1, 2, 3… per customer, from an atomic counter. */
+/**
+ * cadMedidor: meter ids are 1, 2, 3… per customer, from an atomic counter. The meter's secret (the
+ * key of its signed datagrams) is shown here once; it is stored as is, because the gateway must
+ * recompute each datagram's MAC with it.
+ */
 export async function registerMeter(
   context: Context,
   input: { id: string },
-): Promise<{ id: string; id_medidor: number }> {
-  const meterId = await context.repository.registerMeter(input.id, new Date(context.now()).toISOString());
-  return { id: input.id, id_medidor: meterId };
+): Promise<{ id: string; id_medidor: number; segredo: string }> {
+  const segredo = newSecret();
+  const meterId = await context.repository.registerMeter(input.id, new Date(context.now()).toISOString(), segredo);
+  return { id: input.id, id_medidor: meterId, segredo };
+}
+
+/**
+ * segredoMedidor: a new secret for a meter (lost, leaked, or a meter that lost its seq counter). The
+ * gateway accepts the new one at once and stops accepting the old one within its key cache time;
+ * the meter's seq window starts again.
+ */
+export async function rotateMeterSecret(
+  context: Context,
+  input: { id: string; id_medidor: number },
+): Promise<{ id: string; id_medidor: number; segredo: string }> {
+  const segredo = newSecret();
+  await context.repository.replaceMeterSecret(input.id, input.id_medidor, segredo, new Date(context.now()).toISOString());
+  return { id: input.id, id_medidor: input.id_medidor, segredo };
 }

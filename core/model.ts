@@ -60,6 +60,19 @@ export interface Reading {
   valor: number;
   /** Reading time, Unix ms (sub-millisecond digits are dropped). */
   timestampMs: number;
+  /**
+   * The meter's sequence number, for readings from signed (v2) datagrams: storing the reading also
+   * raises the meter's highest accepted seq, the anchor of the gateway's anti-replay window.
+   */
+  seq?: number;
+}
+
+/** What the gateway needs to authenticate a meter's datagrams. */
+export interface MeterCredentials {
+  /** HMAC-SHA256 key of the meter's v2 datagrams; undefined for a meter registered before meters had secrets. */
+  secret?: string;
+  /** Highest seq among the meter's stored readings (since its secret was last issued), if any. */
+  highestSeq?: number;
 }
 
 /** A customer token as stored: only its hash, never the token. */
@@ -93,8 +106,14 @@ export interface Repository {
   replaceToken(token: StoredToken): Promise<void>;
   findToken(hash: string): Promise<StoredToken | undefined>;
   getCustomer(customerId: string): Promise<Customer | undefined>;
-  /** Allocates the customer's next meter id atomically and stores the meter. */
-  registerMeter(customerId: string, createdAt: string): Promise<number>;
+  /** Allocates the customer's next meter id atomically and stores the meter with its secret, together. */
+  registerMeter(customerId: string, createdAt: string, secret: string): Promise<number>;
+  /** Replaces a meter's secret and restarts its seq window (a new key, a new sequence). */
+  replaceMeterSecret(customerId: string, meterId: number, secret: string, createdAt: string): Promise<void>;
+  /** The meter's secret and highest accepted seq; undefined for an unknown customer or meter. */
+  meterCredentials(customerId: string, meterId: number): Promise<MeterCredentials | undefined>;
+  /** The stored reading with this identity (customer, meter, ms), if any. */
+  findReading(customerId: string, meterId: number, timestampMs: number): Promise<Reading | undefined>;
   /**
    * Stores readings with their roll-up increments; each reading is stored at most once.
    * `excessOverKwh`: readings above this are also indexed for the single-reading alarm.

@@ -1,5 +1,6 @@
-// The simulated fleet: which customer and meter id each simulated meter is, registered through the
-// HTTP API (POST /cadCliente, POST /cadMedidor) and remembered in the state folder (fleet.json).
+// The simulated fleet: which customer and meter id each simulated meter is, and its secret,
+// registered through the HTTP API (POST /cadCliente, POST /cadMedidor) and remembered in the state
+// folder (fleet.json, mode 600: it holds the meters' secrets).
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,8 @@ export function loadFleet(dir: string): FleetMeter[] {
 function saveFleet(dir: string, meters: FleetMeter[]): void {
   mkdirSync(dir, { recursive: true });
   const path = fleetPath(dir);
-  writeFileSync(`${path}.tmp`, JSON.stringify({ meters }));
+  rmSync(`${path}.tmp`, { force: true }); // created afresh, so the mode below applies
+  writeFileSync(`${path}.tmp`, JSON.stringify({ meters }), { mode: 0o600 });
   renameSync(`${path}.tmp`, path);
 }
 
@@ -79,7 +81,10 @@ async function registerCustomer(apiUrl: string, meters: number, name: string): P
   for (let i = 0; i < meters; i++) {
     const meter = await post(apiUrl, '/cadMedidor', { id });
     if (meter.status !== 201) throw new RegistrationFailed(`POST /cadMedidor answered ${meter.status} ${JSON.stringify(meter.body)}`);
-    registered.push({ id, m: Number(meter.body.id_medidor) });
+    if (typeof meter.body.segredo !== 'string') {
+      throw new RegistrationFailed('POST /cadMedidor answered no segredo: this API does not issue meter secrets');
+    }
+    registered.push({ id, m: Number(meter.body.id_medidor), segredo: meter.body.segredo });
   }
   return registered;
 }

@@ -11,6 +11,7 @@ import { CommandError, HELP, parseCommand } from './control';
 import { apiHeaders, ensureFleet, RegistrationFailed, removeFleet } from './fleet';
 import { Outbox, OutboxLocked } from './outbox';
 import { MeterSimulator, startOfMonth, type SimulatorStatus } from './simulator';
+import { assertSigned, UnsignedFleet } from './transport';
 
 const whole = (min: number) => (text: string) => {
   const value = Number(text);
@@ -50,7 +51,7 @@ interface Options {
 
 function parseArguments(argv: string[]): Options {
   const program = new Program('npm run meter --')
-    .description('Simulated smart meters sending readings to the Luz UDP gateway (v2 with an on-disk outbox, or --v1).')
+    .description('Simulated smart meters sending readings to the Luz UDP gateway (v2 signed with each meter secret, with an on-disk outbox; or --v1).')
     .option('--meters <n>', 'simulated meters', whole(1), 10)
     .option('--meters-per-customer <n>', 'meters per customer when registering new ones', whole(1), 1)
     .option('--gateway <host:port>', 'UDP gateway (default 127.0.0.1:UDP_PORT)')
@@ -64,7 +65,7 @@ function parseArguments(argv: string[]): Options {
     .option('--start <iso>', 'simulated start (default: now, or the start of this month when --speed > 1)')
     .addOption(new Option('--load <model>', 'load model').choices(['original', 'daily']).default('original'))
     .option('--rate <x>', 'consumption multiplier', positive, 1)
-    .option('--v1', 'speak the original plain-text datagrams (cpf,id_medidor,valor,timestamp)', false)
+    .option('--v1', 'speak the original plain-text, unsigned datagrams (cpf,id_medidor,valor,timestamp; the gateway needs LUZ_ACCEPT_V1=1)', false)
     .option('--sockets <n>', 'UDP sockets the fleet shares (v2)', whole(1), 16)
     .option('--window <n>', 'readings awaiting an answer at most', whole(1), 256)
     .option('--max-pending <n>', 'readings in the outbox at most; the simulated clock waits beyond it', whole(1), 5000)
@@ -120,6 +121,8 @@ async function main(): Promise<void> {
     },
   });
 
+  if (!options.v1) assertSigned(fleet, join(stateDir, 'fleet.json'));
+
   const now = Date.now();
   const startMs = options.start !== undefined ? Date.parse(options.start) : options.speed > 1 ? startOfMonth(now, timeZone) : now;
   if (Number.isNaN(startMs)) throw new InvalidArgumentError('--start must be an ISO-8601 date');
@@ -137,6 +140,7 @@ async function main(): Promise<void> {
     protocol: options.v1 ? 'v1' : 'v2',
     sockets: options.sockets,
     window: options.window,
+    replayWindow: config.GATEWAY_REPLAY_WINDOW,
     maxPending: options.maxPending,
     ackTimeoutMs: options.ackTimeout,
     maxBackoffMs: 30_000,
@@ -317,7 +321,7 @@ async function report(
 }
 
 main().catch((error) => {
-  if (error instanceof RegistrationFailed || error instanceof OutboxLocked || error instanceof InvalidArgumentError) {
+  if (error instanceof RegistrationFailed || error instanceof OutboxLocked || error instanceof InvalidArgumentError || error instanceof UnsignedFleet) {
     process.stderr.write(`meter: ${error.message}\n`);
   } else {
     process.stderr.write(`meter: ${(error as Error)?.stack ?? error}\n`);

@@ -5,13 +5,17 @@
 //   reading from the future would be refused). It holds still while the outbox has `maxPending`
 //   readings, so a fast simulation runs at the pace the gateway can store, instead of piling up.
 // - At most `window` readings are awaiting an answer at once; the rest wait in the outbox.
+// - v2: no reading is sent for the first time `replayWindow` or more seqs ahead of the oldest
+//   unanswered one, so no reading the meters still owe ever falls behind the gateway's anti-replay
+//   window (all meters share the outbox's seq counter, so a meter's seqs have gaps).
 // - Readings (values and times) follow from the seed alone, unless rate or interval are changed live.
 import { fromLocal, toLocal } from '../core/periods';
 import { MinHeap } from './heap';
 import { readingKwh, type LoadModelName } from './loadModel';
 import { Outbox, type OutboxEntry, type Totals } from './outbox';
 import { uniform } from './random';
-import { V1Transport, V2Transport, type FleetMeter, type Reply, type Transport } from './transport';
+import { REPLAY_WINDOW } from '../udp-gateway/protocol';
+import { assertSigned, V1Transport, V2Transport, type FleetMeter, type Reply, type Transport } from './transport';
 
 export interface SimulatorOptions {
   fleet: FleetMeter[];
@@ -28,6 +32,8 @@ export interface SimulatorOptions {
   protocol: 'v1' | 'v2';
   sockets: number;
   window: number;
+  /** The gateway's anti-replay window (GATEWAY_REPLAY_WINDOW; default REPLAY_WINDOW). */
+  replayWindow?: number;
   maxPending: number;
   /** First wait for an answer before resending (ms); doubles per attempt up to maxBackoffMs. */
   ackTimeoutMs: number;
@@ -105,6 +111,7 @@ export class MeterSimulator {
   }
 
   static async open(options: SimulatorOptions): Promise<MeterSimulator> {
+    if (options.protocol === 'v2') assertSigned(options.fleet, 'the fleet');
     const simulator = new MeterSimulator(options);
     try {
       await simulator.transport.open();
@@ -295,8 +302,14 @@ export class MeterSimulator {
       if (!tracked || tracked.deadline !== key) continue; // answered, or rescheduled since
       this.send(tracked, now);
     }
+    // Readings are tracked in seq order, so the first one tracked is the oldest unanswered.
+    const oldest: number | undefined = this.tracked.keys().next().value;
+    const replayWindow = this.options.replayWindow ?? REPLAY_WINDOW;
     while (this.inFlight < this.options.window && this.freshHead < this.fresh.length) {
-      const tracked = this.tracked.get(this.fresh[this.freshHead++]);
+      const seq = this.fresh[this.freshHead];
+      if (this.options.protocol === 'v2' && oldest !== undefined && seq - oldest >= replayWindow) break;
+      this.freshHead += 1;
+      const tracked = this.tracked.get(seq);
       if (tracked && tracked.attempts === 0) this.send(tracked, now);
     }
     if (this.freshHead > 10_000) {

@@ -1,7 +1,8 @@
-// Meter datagrams on the wire: v2 over a small pool of sockets (replies matched by seq), or the
-// original v1 text over one socket per reading (v1 replies carry no seq, so the socket is the match).
+// Meter datagrams on the wire: v2, signed with each meter's secret, over a small pool of sockets
+// (replies matched by seq), or the original v1 text over one socket per reading (v1 replies carry no
+// seq, so the socket is the match).
 import { createSocket, type Socket } from 'node:dgram';
-import { RETRYABLE_CODES } from '../udp-gateway/protocol';
+import { RETRYABLE_CODES, signedDatagram } from '../udp-gateway/protocol';
 import type { OutboxEntry } from './outbox';
 
 export interface FleetMeter {
@@ -9,6 +10,22 @@ export interface FleetMeter {
   id: string;
   /** Meter id within the customer. */
   m: number;
+  /** The meter's secret from cadMedidor (v2 datagrams are signed with it); absent in fleets registered before secrets. */
+  segredo?: string;
+}
+
+/** A v2 fleet with meters that have no secret (registered before meters had secrets). */
+export class UnsignedFleet extends Error {}
+
+/** v2 meters must be able to sign: fails with what to do when some cannot. */
+export function assertSigned(fleet: FleetMeter[], where: string): void {
+  const unsigned = fleet.filter((meter) => !meter.segredo).length;
+  if (unsigned > 0) {
+    throw new UnsignedFleet(
+      `${where} has ${unsigned} meter(s) registered before meters had secrets, so they cannot sign v2 datagrams; ` +
+        'run with --fresh to register new meters (or rotate each secret with POST /segredoMedidor), or use --v1',
+    );
+  }
 }
 
 export type Reply =
@@ -49,7 +66,8 @@ const closeSocket = (socket: Socket) =>
 export const unixSeconds = (ms: number) => ms / 1000;
 
 export function v2Datagram(entry: OutboxEntry, meter: FleetMeter): string {
-  return JSON.stringify({ v: 2, id: meter.id, m: meter.m, seq: entry.seq, valor: entry.valor, ts: unixSeconds(entry.timestampMs) });
+  if (!meter.segredo) throw new UnsignedFleet(`meter ${meter.m} of a customer has no secret to sign with`);
+  return signedDatagram({ id: meter.id, m: meter.m, seq: entry.seq, valor: entry.valor, ts: unixSeconds(entry.timestampMs) }, meter.segredo);
 }
 
 /** The original meters' text: `cpf,id_medidor,valor,timestamp`, numbers printed in full. */

@@ -30,6 +30,7 @@ const CALLS: Call[] = [
     ok: 201,
     ownerMay: false,
   },
+  { route: 'POST /segredoMedidor', send: (id, h) => post('/segredoMedidor', { id, id_medidor: 1 }, h), ok: 201, ownerMay: false },
   // Rotating the owner's token would revoke the token the other rows use: rotate a spare customer's.
   { route: 'POST /tokenCliente', send: (_id, h) => post('/tokenCliente', { id: spareId }, h), ok: 201, ownerMay: false },
 ];

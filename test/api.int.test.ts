@@ -85,8 +85,19 @@ describe('POST /cadMedidor', () => {
       expect(response.status).toBe(201);
       ids.push(response.body);
     }
-    expect(ids).toEqual([1, 2, 3].map((n) => ({ id, id_medidor: n })));
-    expect(await post('/cadMedidor', { id: other })).toEqual(expect.objectContaining({ status: 201, body: { id: other, id_medidor: 2 } }));
+    const secret = expect.stringMatching(/^[A-Za-z0-9_-]{43}$/);
+    expect(ids).toEqual([1, 2, 3].map((n) => ({ id, id_medidor: n, segredo: secret })));
+    expect(await post('/cadMedidor', { id: other })).toEqual(
+      expect.objectContaining({ status: 201, body: { id: other, id_medidor: 2, segredo: secret } }),
+    );
+  });
+
+  it('each meter gets its own secret, shown once (32 random bytes, base64url)', async () => {
+    const id = await customerWithMeters(0);
+    const secrets = [];
+    for (let i = 0; i < 3; i++) secrets.push((await post('/cadMedidor', { id })).body as { segredo: string });
+    expect(new Set(secrets.map((meter) => meter.segredo)).size).toBe(3);
+    for (const { segredo } of secrets) expect(Buffer.from(segredo, 'base64url')).toHaveLength(32);
   });
 
   it('404 for an unknown customer', async () => {

@@ -1,5 +1,5 @@
-// Exactly-once delivery from v2 meters to DynamoDB Local, whatever happens on the way: a lossy,
-// duplicating, reordering network; a gateway killed with SIGKILL; a simulator killed with SIGKILL.
+// Exactly-once delivery from v2 meters (signed datagrams) to DynamoDB Local, whatever happens on the
+// way: a lossy, duplicating, reordering network; a gateway killed with SIGKILL; a simulator killed with SIGKILL.
 // Expected kWh are recomputed from the load model and the seed, independently of any bookkeeping.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -39,7 +39,10 @@ async function fleetOf(customers: number, metersEach: number): Promise<FleetMete
   for (let c = 0; c < customers; c++) {
     const id = newCpf();
     await registerCustomer(context, { id, name: 'Frota' });
-    for (let m = 1; m <= metersEach; m++) fleet.push({ id, m: (await registerMeter(context, { id })).id_medidor });
+    for (let m = 1; m <= metersEach; m++) {
+      const meter = await registerMeter(context, { id });
+      fleet.push({ id, m: meter.id_medidor, segredo: meter.segredo });
+    }
   }
   return fleet;
 }

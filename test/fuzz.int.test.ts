@@ -12,10 +12,11 @@ process.env.LUZ_TABLE_PREFIX = process.env.LUZ_TEST_TABLE_PREFIX;
 
 type Handler = (event: APIGatewayProxyEvent, context: LambdaContext) => Promise<APIGatewayProxyResult>;
 
-const ROUTES = ['cadCliente', 'cadMedidor', 'postConsumo', 'getAlarme', 'getConsumoHist', 'getFatura', 'tokenCliente'] as const;
+const ROUTES = ['cadCliente', 'cadMedidor', 'postConsumo', 'getAlarme', 'getConsumoHist', 'getFatura', 'tokenCliente', 'segredoMedidor'] as const;
 const METHOD: Record<(typeof ROUTES)[number], 'GET' | 'POST'> = {
   cadCliente: 'POST',
   cadMedidor: 'POST',
+  segredoMedidor: 'POST',
   postConsumo: 'POST',
   tokenCliente: 'POST',
   getAlarme: 'GET',

@@ -1,5 +1,6 @@
 // The UDP gateway over real sockets, storing in DynamoDB Local: round trips, duplicates, every bad
-// datagram's reply, a garbage flood, and the simulator speaking v1.
+// datagram's reply, forged and replayed datagrams, v1 on and off, a garbage flood, and the simulator
+// speaking v1.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +13,9 @@ import type { Context } from '../core/context';
 import type { Reading } from '../core/model';
 import { MemoryRepository } from '../core/store/memoryRepository';
 import { MeterSimulator } from '../meter/simulator';
-import { MAX_DATAGRAM_BYTES } from '../udp-gateway/protocol';
+import { macOf, MAX_DATAGRAM_BYTES } from '../udp-gateway/protocol';
 import { startGatewayServer, type GatewayOptions, type GatewayServer } from '../udp-gateway/server';
-import { at, newCpf } from './fixtures';
+import { at, newCpf, post } from './fixtures';
 import { udpClient, type UdpClient } from './udp';
 
 const context = createContext(
@@ -32,11 +33,28 @@ const OPTIONS: GatewayOptions = {
   statsIntervalMs: 0,
 };
 
+/** Each registered meter's secret, by `cpf#meter`. */
+const secrets = new Map<string, string>();
+
 async function customerWith(meters: number): Promise<string> {
   const id = newCpf();
   await registerCustomer(context, { id, name: 'Medidor UDP' });
-  for (let i = 0; i < meters; i++) await registerMeter(context, { id });
+  for (let i = 0; i < meters; i++) {
+    const meter = await registerMeter(context, { id });
+    secrets.set(`${id}#${meter.id_medidor}`, meter.segredo);
+  }
   return id;
+}
+
+/**
+ * A v2 datagram as a meter signs it (any values, even wrong ones): `secret` defaults to the secret of
+ * the meter it names.
+ */
+function signed(fields: { id: string; m: unknown; seq?: unknown; valor: unknown; ts: unknown; v?: unknown }, secret?: string): string {
+  const datagram = { v: 2, ...fields };
+  const key = secret ?? secrets.get(`${fields.id}#${fields.m}`) ?? 'no secret';
+  const mac = macOf(key, JSON.stringify([datagram.v, datagram.id, datagram.m, datagram.seq, datagram.valor, datagram.ts]));
+  return JSON.stringify({ ...datagram, mac });
 }
 
 /** kWh stored for a customer in a month, from the roll-up, exactly. */
@@ -77,12 +95,12 @@ describe('UDP gateway round trips', () => {
 
   it('v2: {"ack":seq} after storage, again for a resend, and the kWh are counted once', async () => {
     const id = await customerWith(2);
-    const reading = { v: 2, id, m: 2, seq: 41, valor: 0.1, ts: at('2025-03-11T10:00:00Z') };
-    client.send(JSON.stringify(reading));
+    const reading = { id, m: 2, seq: 41, valor: 0.1, ts: at('2025-03-11T10:00:00Z') };
+    client.send(signed(reading));
     expect(JSON.parse(await client.reply())).toEqual({ ack: 41 });
-    client.send(JSON.stringify({ ...reading, seq: 42, valor: 0.2, ts: reading.ts + 300 }));
+    client.send(signed({ ...reading, seq: 42, valor: 0.2, ts: reading.ts + 300 }));
     expect(JSON.parse(await client.reply())).toEqual({ ack: 42 });
-    client.send(JSON.stringify(reading)); // the meter did not hear the first ack
+    client.send(signed(reading)); // the meter did not hear the first ack
     expect(JSON.parse(await client.reply())).toEqual({ ack: 41 });
     expect(await storedKwh(id, '2025-03')).toBe('0.3');
   });
@@ -94,7 +112,7 @@ describe('UDP gateway round trips', () => {
     for (const id of customers) {
       for (let m = 1; m <= 5; m++) {
         for (let k = 0; k < 10; k++) {
-          client.send(JSON.stringify({ v: 2, id, m, seq: ++seq, valor: 1.5, ts: at('2025-04-02T00:00:00Z') + k * 300 }));
+          client.send(signed({ id, m, seq: ++seq, valor: 1.5, ts: at('2025-04-02T00:00:00Z') + k * 300 }));
         }
       }
     }
@@ -119,7 +137,9 @@ describe('UDP gateway: every bad datagram gets its error reply', () => {
     );
   });
 
-  const v2 = (fields: Record<string, unknown>) => JSON.stringify({ v: 2, id, m: 1, seq: 9, valor: 1, ts: ts + 60, ...fields });
+  const v2 = (fields: Record<string, unknown>, secret?: string) =>
+    signed({ id, m: 1, seq: 9, valor: 1, ts: ts + 60, ...fields }, secret ?? secrets.get(`${id}#1`));
+  const forgedMac = 'f0'.repeat(32);
   const future = () => Math.floor(Date.now() / 1000) + 3600;
   const cases: [string, () => string | Buffer, string][] = [
     ['oversized', () => `${id},1,1,${ts}`.padEnd(MAX_DATAGRAM_BYTES + 1, '0'), `413 datagram_too_large: datagram of ${MAX_DATAGRAM_BYTES + 1} bytes is larger than ${MAX_DATAGRAM_BYTES} bytes`],
@@ -136,8 +156,15 @@ describe('UDP gateway: every bad datagram gets its error reply', () => {
     ['truncated v2', () => v2({}).slice(0, 30), '{"nack":null,"error":{"code":"invalid_input","message":"not valid JSON (truncated?)"}}'],
     ['v2 without seq', () => v2({ seq: undefined }), '{"nack":null,"error":{"code":"invalid_input","message":"seq: is required","field":"seq"}}'],
     ['v2 wrong type', () => v2({ valor: 'muito' }), '{"nack":9,"error":{"code":"invalid_input","message":"valor: must be a number","field":"valor"}}'],
-    ['v2 unknown meter', () => v2({ m: 3 }), '{"nack":9,"error":{"code":"meter_not_found","message":"customer has no meter 3","field":"m"}}'],
     ['v2 conflict', () => v2({ valor: 6, ts }), '{"nack":9,"error":{"code":"reading_conflict","message":"a reading with this meter and timestamp is already stored with valor 5","field":"valor"}}'],
+    ['v2 unsigned', () => JSON.stringify({ ...JSON.parse(v2({})), mac: undefined }), `{"nack":9,"error":{"code":"unauthorized","message":"mac: is required: sign each v2 datagram with its meter's secret (HMAC-SHA256)","field":"mac"}}`],
+    ['v2 mac not hex', () => JSON.stringify({ ...JSON.parse(v2({})), mac: 'segredo' }), '{"nack":9,"error":{"code":"bad_mac","message":"mac: must be 64 hex digits (HMAC-SHA256)","field":"mac"}}'],
+    ['v2 forged mac', () => JSON.stringify({ ...JSON.parse(v2({})), mac: forgedMac }), `{"nack":9,"error":{"code":"bad_mac","message":"mac: does not match: not signed with this meter's current secret","field":"mac"}}`],
+    ['v2 signed with another secret', () => v2({}, 'bHV6LWV4ZW1wbG8tc2VncmVkby1kby1tZWRpZG9yLTE'), `{"nack":9,"error":{"code":"bad_mac","message":"mac: does not match: not signed with this meter's current secret","field":"mac"}}`],
+    ['v2 value changed after signing', () => v2({}).replace('"valor":1', '"valor":100'), `{"nack":9,"error":{"code":"bad_mac","message":"mac: does not match: not signed with this meter's current secret","field":"mac"}}`],
+    // Without its secret a sender cannot tell an unknown meter or customer from a wrong secret.
+    ['v2 unknown meter', () => v2({ m: 3 }), `{"nack":9,"error":{"code":"bad_mac","message":"mac: does not match: not signed with this meter's current secret","field":"mac"}}`],
+    ['v2 unknown customer', () => v2({ id: newCpf() }), `{"nack":9,"error":{"code":"bad_mac","message":"mac: does not match: not signed with this meter's current secret","field":"mac"}}`],
   ];
 
   it.each(cases)('%s', async (_name, datagram, expected) => {
@@ -148,6 +175,109 @@ describe('UDP gateway: every bad datagram gets its error reply', () => {
     const after = gateway.stats();
     const code = /^\d{3} (\w+)/.exec(reply)?.[1] ?? JSON.parse(reply).error.code;
     expect((after.rejected[code] ?? 0) - (before.rejected[code] ?? 0)).toBe(1);
+  });
+});
+
+describe('UDP gateway: signed meters, replays and v1', () => {
+  const month = '2025-05';
+  const t0 = at('2025-05-10T12:00:00Z');
+  const reading = (id: string, seq: number, minutes: number, valor = 1) => ({ id, m: 1, seq, valor, ts: t0 + minutes * 60 });
+  const nack = (seq: number, code: string, message: string, field?: string) => ({ nack: seq, error: { code, message, ...(field ? { field } : {}) } });
+  const REPLAYED = "seq: older than this meter's anti-replay window and not a stored reading; a new reading needs a new seq";
+  const BAD_MAC = "mac: does not match: not signed with this meter's current secret";
+
+  async function exchange(meter: UdpClient, datagram: string): Promise<unknown> {
+    meter.send(datagram);
+    const reply = await meter.reply();
+    return reply.startsWith('{') ? JSON.parse(reply) : reply;
+  }
+
+  it('a forged MAC is refused and counted, changes nothing, and the meter is still heard afterwards', async () => {
+    const id = await customerWith(1);
+    const before = gateway.stats();
+    for (let i = 0; i < 5; i++) {
+      const forged = JSON.stringify({ ...JSON.parse(signed(reading(id, 10 + i, i, 500))), mac: `${i}`.repeat(64) });
+      expect(await exchange(client, forged)).toEqual(nack(10 + i, 'bad_mac', BAD_MAC, 'mac'));
+    }
+    expect(await storedKwh(id, month)).toBe('0');
+    expect(await exchange(client, signed(reading(id, 20, 10, 2.5)))).toEqual({ ack: 20 });
+    expect(await storedKwh(id, month)).toBe('2.5');
+    const after = gateway.stats();
+    expect([after.rejected.bad_mac - (before.rejected.bad_mac ?? 0), after.stored - before.stored]).toEqual([5, 1]);
+  });
+
+  it('replays: behind the window a new seq is refused and counted, a resend of a stored reading is still acknowledged, reordering inside the window is stored; a restarted gateway keeps the window', async () => {
+    const id = await customerWith(1);
+    const options = { ...OPTIONS, replayWindow: 10 };
+    let server = await startGatewayServer(context, options);
+    let meter = await udpClient(server.address.port);
+    try {
+      expect(await exchange(meter, signed(reading(id, 5, 0)))).toEqual({ ack: 5 });
+      expect(await exchange(meter, signed(reading(id, 100, 10)))).toEqual({ ack: 100 });
+      // Out of order inside the window: stored.
+      expect(await exchange(meter, signed(reading(id, 95, 5)))).toEqual({ ack: 95 });
+      // 5 is 95 behind 100: a resend of its stored reading is acknowledged, a new reading is not let in.
+      expect(await exchange(meter, signed(reading(id, 5, 0)))).toEqual({ ack: 5 });
+      expect(await exchange(meter, signed(reading(id, 50, 3, 700)))).toEqual(nack(50, 'replayed', REPLAYED, 'seq'));
+      expect(await exchange(meter, signed(reading(id, 90, 4, 700)))).toEqual(nack(90, 'replayed', REPLAYED, 'seq'));
+      expect(server.stats()).toMatchObject({ stored: 3, duplicates: 1, rejected: { replayed: 2 } });
+      expect(await storedKwh(id, month)).toBe('3');
+
+      // A new gateway process knows nothing in memory: the window comes back from the meter item.
+      await meter.close();
+      await server.stop();
+      server = await startGatewayServer(context, options);
+      meter = await udpClient(server.address.port);
+      expect(await exchange(meter, signed(reading(id, 50, 3, 700)))).toEqual(nack(50, 'replayed', REPLAYED, 'seq'));
+      expect(await exchange(meter, signed(reading(id, 5, 0)))).toEqual({ ack: 5 });
+      expect(await exchange(meter, signed(reading(id, 91, 6)))).toEqual({ ack: 91 });
+      expect(server.stats()).toMatchObject({ stored: 1, duplicates: 1, rejected: { replayed: 1 } });
+      expect(await storedKwh(id, month)).toBe('4');
+    } finally {
+      await meter.close();
+      await server.stop();
+    }
+  });
+
+  it('a secret rotated through POST /segredoMedidor works at once and the old one stops; the new secret starts a new sequence', async () => {
+    const id = await customerWith(1);
+    const old = secrets.get(`${id}#1`)!;
+    const server = await startGatewayServer(context, { ...OPTIONS, keyRecheckMs: 0 });
+    const meter = await udpClient(server.address.port);
+    try {
+      expect(await exchange(meter, signed(reading(id, 500, 0), old))).toEqual({ ack: 500 });
+      const rotated = await post('/segredoMedidor', { id, id_medidor: '1' });
+      expect(rotated).toMatchObject({ status: 201, body: { id, id_medidor: 1, segredo: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) } });
+      const fresh = (rotated.body as { segredo: string }).segredo;
+      expect(fresh).not.toBe(old);
+      expect(await exchange(meter, signed(reading(id, 1, 1), fresh))).toEqual({ ack: 1 });
+      expect(await exchange(meter, signed(reading(id, 501, 2), old))).toEqual(nack(501, 'bad_mac', BAD_MAC, 'mac'));
+      expect(await storedKwh(id, month)).toBe('2');
+      expect(await post('/segredoMedidor', { id, id_medidor: 2 })).toMatchObject({
+        status: 404,
+        body: { error: { code: 'meter_not_found', message: 'customer has no meter 2', field: 'id_medidor' } },
+      });
+    } finally {
+      await meter.close();
+      await server.stop();
+    }
+  });
+
+  it('v1 is refused with 403 v1_disabled when turned off (nothing stored, counted) and v2 still works', async () => {
+    const id = await customerWith(1);
+    const server = await startGatewayServer(context, { ...OPTIONS, acceptV1: false });
+    const meter = await udpClient(server.address.port);
+    try {
+      const refused = '403 v1_disabled: v1 (unsigned) datagrams are turned off on this gateway; send signed v2 datagrams';
+      expect(await exchange(meter, `${id},1,3.25,${t0}`)).toBe(refused);
+      expect(await exchange(meter, 'not even a reading')).toBe(refused);
+      expect(await exchange(meter, signed(reading(id, 1, 0, 3.25)))).toEqual({ ack: 1 });
+      expect(server.stats()).toMatchObject({ received: 3, stored: 1, rejected: { v1_disabled: 2 } });
+      expect(await storedKwh(id, month)).toBe('3.25');
+    } finally {
+      await meter.close();
+      await server.stop();
+    }
   });
 });
 
@@ -193,11 +323,11 @@ describe('UDP gateway under a flood', () => {
 
     // Another meter is not starved by the flood…
     const other = await udpClient(gateway.address.port);
-    other.send(JSON.stringify({ v: 2, id, m: 1, seq: 1, valor: 2.5, ts: at('2025-03-20T12:00:00Z') }));
+    other.send(signed({ id, m: 1, seq: 1, valor: 2.5, ts: at('2025-03-20T12:00:00Z') }));
     expect(JSON.parse(await other.reply())).toEqual({ ack: 1 });
     await other.close();
     // …and the flooder itself is heard again once it slows down (it resends, as a v2 meter does).
-    const reading = JSON.stringify({ v: 2, id, m: 1, seq: 2, valor: 0.5, ts: at('2025-03-20T12:05:00Z') });
+    const reading = signed({ id, m: 1, seq: 2, valor: 0.5, ts: at('2025-03-20T12:05:00Z') });
     let answer: { ack?: number; nack?: number; error?: { code: string } } = {};
     for (let attempt = 0; attempt < 50 && answer.ack === undefined; attempt++) {
       flooder.send(reading);
@@ -277,15 +407,15 @@ describe('UDP gateway shutdown', () => {
     };
     const id = newCpf();
     await registerCustomer(memory, { id, name: 'Desligamento' });
-    await registerMeter(memory, { id });
+    const { segredo } = await registerMeter(memory, { id });
     const server = await startGatewayServer(memory, OPTIONS);
     const meter = await udpClient(server.address.port);
     try {
-      for (let seq = 1; seq <= 10; seq++) meter.send(JSON.stringify({ v: 2, id, m: 1, seq, valor: 1, ts: at('2025-02-01T12:00:00Z') + seq }));
+      for (let seq = 1; seq <= 10; seq++) meter.send(signed({ id, m: 1, seq, valor: 1, ts: at('2025-02-01T12:00:00Z') + seq }, segredo));
       for (let i = 0; i < 1000 && server.stats().inFlight < 10; i++) await new Promise((resolve) => setTimeout(resolve, 5));
       expect(server.stats().inFlight).toBe(10);
       const stopped = server.stop();
-      meter.send(JSON.stringify({ v: 2, id, m: 1, seq: 11, valor: 1, ts: at('2025-02-01T13:00:00Z') }));
+      meter.send(signed({ id, m: 1, seq: 11, valor: 1, ts: at('2025-02-01T13:00:00Z') }, segredo));
       expect(JSON.parse(await meter.reply())).toEqual({
         nack: 11,
         error: { code: 'shutting_down', message: 'gateway is shutting down; send again later' },

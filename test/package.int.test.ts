@@ -13,7 +13,12 @@ const EXPECTED_ACCESS: Record<string, Record<string, string[]>> = {
     ClientesTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     TokensTable: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   },
-  cadMedidor: { ClientesTable: ['dynamodb:UpdateItem'], MedidoresTable: ['dynamodb:PutItem'] },
+  cadMedidor: { ClientesTable: ['dynamodb:UpdateItem'], MedidoresTable: ['dynamodb:PutItem'], SegredosTable: ['dynamodb:PutItem'] },
+  segredoMedidor: {
+    ClientesTable: ['dynamodb:GetItem'],
+    MedidoresTable: ['dynamodb:UpdateItem'],
+    SegredosTable: ['dynamodb:PutItem'],
+  },
   postConsumo: {
     ClientesTable: ['dynamodb:GetItem'],
     MedidoresTable: ['dynamodb:ConditionCheckItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
@@ -185,5 +190,13 @@ describe('serverless package', () => {
       }
       expect({ [name]: granted }).toEqual({ [name]: EXPECTED_ACCESS[name] });
     }
+  });
+
+  it('meter secrets: only cadMedidor and segredoMedidor may write them and no function may read them', () => {
+    const touching = Object.entries(EXPECTED_ACCESS).filter(([, access]) => access.SegredosTable);
+    expect(Object.fromEntries(touching.map(([name, access]) => [name, access.SegredosTable]))).toEqual({
+      cadMedidor: ['dynamodb:PutItem'],
+      segredoMedidor: ['dynamodb:PutItem'],
+    });
   });
 });

@@ -49,7 +49,7 @@ describe('persistence', () => {
         valor: 13.38,
         itens: [{ descricao: 'Energia consumida', quantidade: 12.5, unidade: 'kWh', precoUnitario: 1.07, valor: 13.38 }],
       });
-      expect(await registerMeter(context, { id })).toEqual({ id, id_medidor: 2 });
+      expect(await registerMeter(context, { id })).toEqual({ id, id_medidor: 2, segredo: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
     } finally {
       await second.stop();
     }

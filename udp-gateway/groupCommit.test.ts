@@ -39,7 +39,7 @@ async function setUp(options: Partial<GroupCommitOptions> = {}) {
   };
   for (const id of CPFS) {
     await registerCustomer(context, { id, name: 'Lote' });
-    await repository.registerMeter(id, new Date(T0).toISOString());
+    await repository.registerMeter(id, new Date(T0).toISOString(), 'segredo-de-teste');
   }
   const batches: number[] = [];
   const errors: unknown[] = [];

@@ -84,6 +84,11 @@ export class GroupCommit {
     return this.count;
   }
 
+  /** The kWh of this reading's identity if this process saw it stored recently (else undefined). */
+  recentValue(reading: Reading): number | undefined {
+    return this.recent.get(keyOf(reading));
+  }
+
   /** Queues a checked reading; `settle` is called once with its outcome. False when full. */
   submit(reading: Reading, settle: Settle): boolean {
     const key = keyOf(reading);

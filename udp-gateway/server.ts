@@ -1,24 +1,34 @@
-// The UDP gateway server: datagram → shared field shapes → checkReading → group commit → reply.
-// Runs in its own process (udp-gateway/main.ts) or in-process with any Context (tests, benchmarks).
+// The UDP gateway server: datagram → shared field shapes → checkReading → (v2) MAC and anti-replay
+// window → group commit → reply. Runs in its own process (udp-gateway/main.ts) or in-process with any
+// Context (tests, benchmarks).
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { Config } from '../core/config';
 import type { Context } from '../core/context';
 import { maskCpf } from '../core/cpf';
 import { LuzError } from '../core/errors';
-import type { StoreOutcome } from '../core/model';
+import type { Reading, StoreOutcome } from '../core/model';
 import { checkReading } from '../core/readings';
 import { GroupCommit, type GroupCommitOptions } from './groupCommit';
 import { silentLogger, type Logger } from './log';
+import { MeterKeys } from './meterKeys';
 import {
+  BadMac,
   formatReply,
   InternalFault,
+  macMatches,
   Overloaded,
   parseDatagram,
   peekSeq,
   protocolOf,
   RateLimited,
+  REPLAY_WINDOW,
+  Replayed,
   ShuttingDown,
+  StorageUnavailable,
+  V1Disabled,
+  type ParsedDatagram,
   type Protocol,
+  type Signature,
 } from './protocol';
 import { RateLimiter } from './rateLimiter';
 import { GatewayStats, type StatsSnapshot } from './stats';
@@ -33,6 +43,16 @@ export interface GatewayOptions extends GroupCommitOptions {
   statsIntervalMs: number;
   /** How long `stop` waits for in-flight readings before giving up on them. */
   drainTimeoutMs?: number;
+  /** Unsigned v1 datagrams: accepted (true, the lab default) or answered `403 v1_disabled`. */
+  acceptV1?: boolean;
+  /** Anti-replay window, in seqs (default REPLAY_WINDOW, udp-gateway/protocol.ts). */
+  replayWindow?: number;
+  /** How long a meter's secret is trusted before it is read again (default 300 s). */
+  keyCacheMs?: number;
+  /** After a MAC that does not verify, a meter is read again at most this often (default 1 s). */
+  keyRecheckMs?: number;
+  /** Meters whose secrets are remembered at most (default 200,000). */
+  maxCachedMeters?: number;
 }
 
 export function gatewayOptionsFrom(config: Config): GatewayOptions {
@@ -46,6 +66,9 @@ export function gatewayOptionsFrom(config: Config): GatewayOptions {
     ratePerSource: config.GATEWAY_RATE_PER_SOURCE,
     burstPerSource: config.GATEWAY_BURST_PER_SOURCE,
     statsIntervalMs: config.GATEWAY_STATS_SECONDS * 1000,
+    acceptV1: config.LUZ_ACCEPT_V1,
+    replayWindow: config.GATEWAY_REPLAY_WINDOW,
+    keyCacheMs: config.GATEWAY_KEY_CACHE_SECONDS * 1000,
   };
 }
 
@@ -71,8 +94,19 @@ export async function startGatewayServer(
     onStoreError: (error, size) =>
       logger.error('store failed; batch answered unavailable', { readings: size, error: String((error as Error)?.message ?? error) }),
   });
+  const keys = new MeterKeys(context.repository, {
+    ttlMs: options.keyCacheMs ?? 300_000,
+    recheckMs: options.keyRecheckMs ?? 1000,
+    maxEntries: options.maxCachedMeters ?? 200_000,
+  });
+  const acceptV1 = options.acceptV1 ?? true;
+  const replayWindow = options.replayWindow ?? REPLAY_WINDOW;
   const socket: Socket = createSocket({ type: 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
   let stopping = false;
+  // Signed datagrams being authenticated (a storage read may be under way): in flight, too.
+  let checking = 0;
+  const checkWaiters: (() => void)[] = [];
+  const checksDone = () => (checking === 0 ? Promise.resolve() : new Promise<void>((resolve) => checkWaiters.push(resolve)));
   let closed = false;
 
   // Replies handed to the socket and not yet sent: closing before they leave would drop them.
@@ -109,6 +143,34 @@ export async function startGatewayServer(
   const reject = (protocol: Protocol, seq: number | null, error: LuzError, to: RemoteInfo, customerId?: string) =>
     answer(protocol, seq, { status: 'rejected', error }, to, { customerId });
 
+  const submit = (parsed: ParsedDatagram & { ok: true }, reading: Reading, from: RemoteInfo, receivedAt: number) => {
+    const accepted = commits.submit(reading, (outcome) => {
+      stats.latency(performance.now() - receivedAt);
+      if (outcome.status === 'stored' && reading.seq !== undefined) keys.stored(reading.customerId, reading.meterId, reading.seq);
+      answer(parsed.protocol, parsed.seq, outcome, from, { customerId: reading.customerId });
+    });
+    if (!accepted) reject(parsed.protocol, parsed.seq, new Overloaded(), from, reading.customerId);
+  };
+
+  /** A signed reading: on to storage, answered as the stored reading it repeats, or refused. */
+  const authenticate = async (signature: Signature, reading: Reading & { seq: number }): Promise<'store' | 'stored' | LuzError> => {
+    const { customerId, meterId } = reading;
+    let key = await keys.get(customerId, meterId);
+    if (key.secret === undefined || !macMatches(key.secret, signature)) {
+      // Perhaps the secret was rotated, or the meter registered, since it was read.
+      const again = await keys.recheck(customerId, meterId);
+      // The same answer whether the meter exists or not: a sender without its secret learns nothing.
+      if (again?.secret === undefined || !macMatches(again.secret, signature)) return new BadMac();
+      key = again;
+    }
+    if (key.highestSeq !== undefined && reading.seq <= key.highestSeq - replayWindow) {
+      // Behind the window: a resend of a reading already stored is answered as such; nothing else gets in.
+      const stored = commits.recentValue(reading) ?? (await context.repository.findReading(customerId, meterId, reading.timestampMs))?.valor;
+      return stored === reading.valor ? 'stored' : new Replayed();
+    }
+    return 'store';
+  };
+
   const receive = (bytes: Buffer, from: RemoteInfo) => {
     const receivedAt = performance.now();
     stats.received += 1;
@@ -118,6 +180,8 @@ export async function startGatewayServer(
       const protocol = protocolOf(bytes);
       return reject(protocol, protocol === 'v2' ? peekSeq(bytes) : null, new RateLimited(), from);
     }
+    // With v1 off, anything that is not JSON is refused before any parsing work.
+    if (!acceptV1 && protocolOf(bytes) === 'v1') return reject('v1', null, new V1Disabled(), from);
     const parsed = parseDatagram(bytes);
     if (!parsed.ok) return reject(parsed.protocol, parsed.seq, parsed.error, from);
     let reading;
@@ -127,11 +191,30 @@ export async function startGatewayServer(
       if (!(error instanceof LuzError)) throw error;
       return reject(parsed.protocol, parsed.seq, error, from, parsed.input.id);
     }
-    const accepted = commits.submit(reading, (outcome) => {
-      stats.latency(performance.now() - receivedAt);
-      answer(parsed.protocol, parsed.seq, outcome, from, { customerId: reading.customerId });
-    });
-    if (!accepted) reject(parsed.protocol, parsed.seq, new Overloaded(), from, reading.customerId);
+    if (parsed.protocol === 'v1') return submit(parsed, reading, from, receivedAt);
+    if (commits.inFlight + checking >= options.maxInFlight) return reject('v2', parsed.seq, new Overloaded(), from, reading.customerId);
+    const signed = { ...reading, seq: parsed.seq };
+    checking += 1;
+    authenticate(parsed.signature, signed)
+      .then(
+        (verdict) => {
+          if (verdict === 'store') submit(parsed, signed, from, receivedAt);
+          else if (verdict === 'stored') answer('v2', parsed.seq, { status: 'duplicate' }, from, { customerId: signed.customerId });
+          else reject('v2', parsed.seq, verdict, from, signed.customerId);
+        },
+        (error: unknown) => {
+          logger.error('meter key lookup failed; answered unavailable', { error: String((error as Error)?.message ?? error) });
+          reject('v2', parsed.seq, new StorageUnavailable(), from, signed.customerId);
+        },
+      )
+      .catch((error: unknown) => {
+        logger.error('datagram handling failed', { error: String((error as Error)?.stack ?? error) });
+        reject('v2', parsed.seq, new InternalFault(), from);
+      })
+      .finally(() => {
+        checking -= 1;
+        if (checking === 0) for (const resolve of checkWaiters.splice(0)) resolve();
+      });
   };
   socket.on('message', (bytes, from) => {
     try {
@@ -154,10 +237,11 @@ export async function startGatewayServer(
   const bound = socket.address();
   const address = { host: bound.address, port: bound.port };
   logger.always('listening', { host: address.host, port: address.port, ...settingsForLog(options) });
+  if (acceptV1) logger.warn('v1 datagrams are accepted unsigned: anyone who reaches this port can post readings (LUZ_ACCEPT_V1=0 turns them off)');
 
   const statsTimer =
     options.statsIntervalMs > 0
-      ? setInterval(() => logger.info('stats', { ...stats.snapshot(commits.inFlight, true) }), options.statsIntervalMs)
+      ? setInterval(() => logger.info('stats', { ...stats.snapshot(commits.inFlight + checking, true) }), options.statsIntervalMs)
       : undefined;
   statsTimer?.unref();
 
@@ -165,24 +249,28 @@ export async function startGatewayServer(
   const stop = () =>
     (stopped ??= (async () => {
       stopping = true;
-      logger.info('stopping', { inFlight: commits.inFlight });
+      logger.info('stopping', { inFlight: commits.inFlight + checking });
       const drained = await Promise.race([
-        commits.flush().then(() => true),
+        checksDone()
+          .then(() => commits.flush())
+          .then(() => true),
         new Promise<false>((resolve) => setTimeout(() => resolve(false), options.drainTimeoutMs ?? 15_000).unref()),
       ]);
-      if (!drained) logger.warn('stopped with readings unanswered; their meters will send them again', { inFlight: commits.inFlight });
+      if (!drained) logger.warn('stopped with readings unanswered; their meters will send them again', { inFlight: commits.inFlight + checking });
       if (statsTimer) clearInterval(statsTimer);
-      logger.info('stats', { ...stats.snapshot(commits.inFlight, true), final: true });
+      logger.info('stats', { ...stats.snapshot(commits.inFlight + checking, true), final: true });
       closed = true;
       if (sending > 0) await new Promise<void>((resolve) => (sent = resolve));
       await new Promise<void>((resolve) => socket.close(() => resolve()));
       logger.always('stopped');
     })());
 
-  return { address, stats: () => stats.snapshot(commits.inFlight), stop };
+  return { address, stats: () => stats.snapshot(commits.inFlight + checking), stop };
 }
 
 function settingsForLog(options: GatewayOptions) {
   const { batchSize, batchWaitMs, lanes, maxInFlight, ratePerSource, burstPerSource } = options;
-  return { batchSize, batchWaitMs, lanes, maxInFlight, ratePerSource, burstPerSource };
+  const acceptV1 = options.acceptV1 ?? true;
+  const replayWindow = options.replayWindow ?? REPLAY_WINDOW;
+  return { batchSize, batchWaitMs, lanes, maxInFlight, ratePerSource, burstPerSource, acceptV1, replayWindow };
 }

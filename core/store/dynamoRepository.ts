@@ -8,6 +8,8 @@
 // | clientes   |               |                    | ligacao (monofasico/bifasico/trifasico; absent = monofasico) |
 // | tokens     | tokenHash (SHA-256 of the customer token) | — | id (CPF), createdAt, expiresAt (ms), revokedAt   |
 // | medidores  | id (CPF)      | id_medidor (N)     | createdAt, ultimaLeitura (newest reading ms, only grows) |
+// | medidores  |               |                    | seqMaximo (highest seq of the meter's signed readings since its secret was issued; only grows) |
+// | segredos   | id (CPF)      | id_medidor (N)     | segredo (the meter's HMAC key, as issued: the gateway recomputes MACs with it), createdAt |
 // | leituras   | id (CPF)      | sk = TTTTTTTTTTTTTT#MMMMMMMMMM (ms, meter; zero-padded) | id_medidor, valor, ts   |
 // | consumo    | id (CPF)      | sk = H#YYYY-MM-DDTHH, D#YYYY-MM-DD, M#YYYY-MM          | kwh, leituras (ADD)     |
 // |            |               | sk = X#YYYY-MM#<leituras sk>   (readings above the alarm limit) | id_medidor, valor, ts |
@@ -23,13 +25,21 @@
 // - tokenCliente: Get clientes (current tokenHash); one transaction: Update clientes SET tokenHash if it is
 //   still the one read, Put tokens (new), Update tokens (old) SET revokedAt.
 // - authorizer: Get tokens by tokenHash.
-// - cadMedidor: Update clientes ADD meterCount 1 if attribute_exists(id) → n; Put medidores (id, n).
+// - cadMedidor: Update clientes ADD meterCount 1 if attribute_exists(id) → n; one transaction: Put medidores
+//   (id, n) + Put segredos (id, n), so a meter never exists without its secret.
+// - segredoMedidor: one transaction: Update medidores REMOVE seqMaximo if attribute_exists(id_medidor)
+//   + Put segredos (the new secret). segredos is its own table so that no role that reads meters
+//   (alarms, history) can read their secrets: only cadMedidor and segredoMedidor write it, and only
+//   the UDP gateway reads it.
+// - UDP gateway, per meter it has not cached: Get segredos + Get medidores (seqMaximo); for a signed
+//   datagram older than its anti-replay window: Get leituras (is that exact reading stored?).
 // - postConsumo / UDP: one TransactWriteItems per batch: ConditionCheck medidores (meter exists),
 //   Put leituras if attribute_not_exists (the reading's identity is customer+meter+ms), and one
 //   Update consumo per distinct customer+bucket with the batch's increments merged (ADD kwh, leituras),
 //   the per-meter month included. The meter item is an Update that raises ultimaLeitura when the
-//   batch's newest reading is newer; if it is not (an out-of-order resend), that meter falls back to a
-//   plain ConditionCheck and the transaction is retried, so the value only ever grows.
+//   batch's newest reading is newer, and seqMaximo when the batch carries signed readings with a higher
+//   seq; an attribute that is already higher (an out-of-order resend) is left out and the transaction
+//   retried (a plain ConditionCheck when neither moves), so both only ever grow.
 //   A repeated reading fails its condition and cancels the transaction, so it is never counted twice.
 // - getConsumoHist: Query consumo between two bucket keys (≤ 31 items) + Query leituras between
 //   two sort keys, Limit = page size, ExclusiveStartKey from the cursor.
@@ -47,7 +57,6 @@ import {
 import {
   GetCommand,
   NumberValue,
-  PutCommand,
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
@@ -70,6 +79,7 @@ import type {
   Customer,
   InvoiceRecord,
   Meter,
+  MeterCredentials,
   Reading,
   ReadingPage,
   Repository,
@@ -79,7 +89,7 @@ import type {
 import type { ConnectionType } from '../tariff';
 import { bucketsOf } from '../periods';
 
-export const TABLES = ['clientes', 'medidores', 'leituras', 'consumo', 'faturas', 'alarmes', 'tokens'] as const;
+export const TABLES = ['clientes', 'medidores', 'leituras', 'consumo', 'faturas', 'alarmes', 'tokens', 'segredos'] as const;
 export type TableName = (typeof TABLES)[number];
 
 const LEVEL_PREFIX: Record<BucketLevel, string> = { hour: 'H#', day: 'D#', month: 'M#' };
@@ -230,7 +240,7 @@ export class DynamoRepository implements Repository {
     };
   }
 
-  async registerMeter(customerId: string, createdAt: string): Promise<number> {
+  async registerMeter(customerId: string, createdAt: string, secret: string): Promise<number> {
     let meterId: number;
     try {
       const { Attributes } = await this.db.send(
@@ -248,15 +258,78 @@ export class DynamoRepository implements Repository {
       if (error instanceof ConditionalCheckFailedException) throw new CustomerNotFound(customerId);
       throw error;
     }
-    // The counter is the only allocator, so this id is new; the condition guards against a bug, not a race.
+    // The counter is the only allocator, so this id is new; the conditions guard against a bug, not a race.
     await this.db.send(
-      new PutCommand({
-        TableName: this.table.medidores,
-        Item: { id: customerId, id_medidor: meterId, createdAt },
-        ConditionExpression: 'attribute_not_exists(id_medidor)',
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.table.medidores,
+              Item: { id: customerId, id_medidor: meterId, createdAt },
+              ConditionExpression: 'attribute_not_exists(id_medidor)',
+            },
+          },
+          {
+            Put: {
+              TableName: this.table.segredos,
+              Item: { id: customerId, id_medidor: meterId, segredo: secret, createdAt },
+              ConditionExpression: 'attribute_not_exists(id_medidor)',
+            },
+          },
+        ],
       }),
     );
     return meterId;
+  }
+
+  async replaceMeterSecret(customerId: string, meterId: number, secret: string, createdAt: string): Promise<void> {
+    const Key = { id: customerId, id_medidor: meterId };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              // A new key starts a new sequence: the meter may count from 0 again.
+              Update: {
+                TableName: this.table.medidores,
+                Key,
+                UpdateExpression: 'REMOVE seqMaximo',
+                ConditionExpression: 'attribute_exists(id_medidor)',
+              },
+            },
+            { Put: { TableName: this.table.segredos, Item: { ...Key, segredo: secret, createdAt } } },
+          ],
+        }),
+      );
+    } catch (error) {
+      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+      if (reasons[0]?.Code !== 'ConditionalCheckFailed') throw error;
+      throw (await this.getCustomer(customerId)) ? new MeterNotFound(customerId, meterId) : new CustomerNotFound(customerId);
+    }
+  }
+
+  async meterCredentials(customerId: string, meterId: number): Promise<MeterCredentials | undefined> {
+    const Key = { id: customerId, id_medidor: meterId };
+    const [meter, secret] = await Promise.all([
+      this.db.send(new GetCommand({ TableName: this.table.medidores, Key, ProjectionExpression: 'id_medidor, seqMaximo', ConsistentRead: true })),
+      this.db.send(new GetCommand({ TableName: this.table.segredos, Key, ProjectionExpression: 'segredo', ConsistentRead: true })),
+    ]);
+    if (!meter.Item) return undefined;
+    return {
+      ...(secret.Item?.segredo === undefined ? {} : { secret: String(secret.Item.segredo) }),
+      ...(meter.Item.seqMaximo === undefined ? {} : { highestSeq: num(meter.Item.seqMaximo) }),
+    };
+  }
+
+  async findReading(customerId: string, meterId: number, timestampMs: number): Promise<Reading | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.table.leituras,
+        Key: { id: customerId, sk: readingSortKey(timestampMs, meterId) },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? toReading(Item) : undefined;
   }
 
   async storeReadings(
@@ -331,21 +404,20 @@ export class DynamoRepository implements Repository {
     outcomes: StoreOutcome[],
   ): Promise<void> {
     let pending = chunk;
-    // Meters whose stored ultimaLeitura is already newer than this chunk's readings.
-    const staleMeters = new Set<string>();
+    const held: HeldMeters = new Map();
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const items = this.transactionItems(pending, options, staleMeters);
+      const items = this.transactionItems(pending, options, held);
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: items.map((item) => item.request) }));
         for (const { index } of pending) outcomes[index] = { status: 'stored' };
         return;
       } catch (error) {
         if (!(error instanceof TransactionCanceledException) || attempt >= MAX_ATTEMPTS) throw error;
-        const staleBefore = staleMeters.size;
-        const settled = await this.settleFailures(items, error.CancellationReasons ?? [], outcomes, staleMeters);
+        const heldBefore = heldCount(held);
+        const settled = await this.settleFailures(items, error.CancellationReasons ?? [], outcomes, held);
         pending = pending.filter(({ index }) => !settled.has(index));
         // Only contention remained (another writer on the same roll-up): back off and retry.
-        if (settled.size === 0 && staleMeters.size === staleBefore) await sleep(Math.random() * 10 * 2 ** attempt);
+        if (settled.size === 0 && heldCount(held) === heldBefore) await sleep(Math.random() * 10 * 2 ** attempt);
       }
     }
   }
@@ -354,7 +426,7 @@ export class DynamoRepository implements Repository {
   private transactionItems(
     pending: PendingReading[],
     options: { timeZone: string; excessOverKwh: number },
-    staleMeters: Set<string>,
+    held: HeldMeters,
   ): TransactionItem[] {
     const items: TransactionItem[] = [];
     const meters = new Map<string, PendingReading[]>();
@@ -376,24 +448,38 @@ export class DynamoRepository implements Repository {
     for (const [meterKey, group] of meters.entries()) {
       const { customerId, meterId } = group[0].reading;
       const Key = { id: customerId, id_medidor: meterId };
-      const newest = Math.max(...group.map(({ reading }) => reading.timestampMs));
+      const { newest, highestSeq } = meterMarks(group);
+      const holds = held.get(meterKey);
+      const sets: string[] = [];
+      const conditions = ['attribute_exists(id_medidor)'];
+      const values: Record<string, number> = {};
+      if (!holds?.has('ultimaLeitura')) {
+        sets.push('ultimaLeitura = :ts');
+        conditions.push('(attribute_not_exists(ultimaLeitura) OR ultimaLeitura <= :ts)');
+        values[':ts'] = newest;
+      }
+      if (highestSeq !== undefined && !holds?.has('seqMaximo')) {
+        sets.push('seqMaximo = :seq');
+        conditions.push('(attribute_not_exists(seqMaximo) OR seqMaximo <= :seq)');
+        values[':seq'] = highestSeq;
+      }
       items.push({
         kind: 'meter',
         readings: group,
         meterKey,
-        request: staleMeters.has(meterKey)
-          ? { ConditionCheck: { TableName: this.table.medidores, Key, ConditionExpression: 'attribute_exists(id_medidor)' } }
-          : {
-              Update: {
-                TableName: this.table.medidores,
-                Key,
-                UpdateExpression: 'SET ultimaLeitura = :ts',
-                ConditionExpression:
-                  'attribute_exists(id_medidor) AND (attribute_not_exists(ultimaLeitura) OR ultimaLeitura <= :ts)',
-                ExpressionAttributeValues: { ':ts': newest },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        request:
+          sets.length === 0
+            ? { ConditionCheck: { TableName: this.table.medidores, Key, ConditionExpression: 'attribute_exists(id_medidor)' } }
+            : {
+                Update: {
+                  TableName: this.table.medidores,
+                  Key,
+                  UpdateExpression: `SET ${sets.join(', ')}`,
+                  ConditionExpression: conditions.join(' AND '),
+                  ExpressionAttributeValues: values,
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
               },
-            },
       });
     }
     for (const entry of pending) {
@@ -445,15 +531,25 @@ export class DynamoRepository implements Repository {
     items: TransactionItem[],
     reasons: CancellationReason[],
     outcomes: StoreOutcome[],
-    staleMeters: Set<string>,
+    held: HeldMeters,
   ): Promise<Set<number>> {
     const settled = new Set<number>();
     for (const [position, reason] of reasons.entries()) {
       if (reason.Code !== 'ConditionalCheckFailed') continue;
       const item = items[position];
       if (item.kind === 'meter' && reason.Item && item.meterKey) {
-        // The meter exists: its ultimaLeitura is newer than these readings. Store them without raising it.
-        staleMeters.add(item.meterKey);
+        // The meter exists and already holds a newer ultimaLeitura or a higher seqMaximo than these
+        // readings: store them without raising that attribute.
+        const stored = unmarshall(reason.Item, { wrapNumbers: true });
+        const { newest, highestSeq } = meterMarks(item.readings);
+        const holds = held.get(item.meterKey) ?? new Set<MeterMark>();
+        const ahead = (name: MeterMark, mine: number | undefined) =>
+          stored[name] !== undefined && (mine === undefined || num(stored[name]) > mine);
+        if (ahead('ultimaLeitura', newest)) holds.add('ultimaLeitura');
+        if (ahead('seqMaximo', highestSeq)) holds.add('seqMaximo');
+        // Neither is ahead (it moved back meanwhile?): settle for the plain existence check.
+        if (holds.size === 0) holds.add('ultimaLeitura').add('seqMaximo');
+        held.set(item.meterKey, holds);
       } else if (item.kind === 'meter') {
         const { customerId, meterId } = item.readings[0].reading;
         const customer = await this.getCustomer(customerId);
@@ -813,6 +909,21 @@ function toActiveAlarm(item: Record<string, unknown>): ActiveAlarm {
     ...(item.id_medidor === undefined ? {} : { meterId: num(item.id_medidor) }),
     firedMs: num(item.desde),
     mensagem: String(item.mensagem),
+  };
+}
+
+/** Meter attributes a batch raises: the newest reading time and the highest signed seq. */
+type MeterMark = 'ultimaLeitura' | 'seqMaximo';
+/** Per meter, the marks storage already holds higher than this batch (left out of the next attempt). */
+type HeldMeters = Map<string, Set<MeterMark>>;
+
+const heldCount = (held: HeldMeters) => [...held.values()].reduce((sum, marks) => sum + marks.size, 0);
+
+function meterMarks(group: PendingReading[]): { newest: number; highestSeq: number | undefined } {
+  const seqs = group.flatMap(({ reading }) => (reading.seq === undefined ? [] : [reading.seq]));
+  return {
+    newest: Math.max(...group.map(({ reading }) => reading.timestampMs)),
+    highestSeq: seqs.length === 0 ? undefined : Math.max(...seqs),
   };
 }
 

@@ -1,7 +1,7 @@
 // The in-memory repository gives the domain the same outcomes as DynamoDB would.
 import { getInvoice } from '../billing';
 import type { Context } from '../context';
-import { registerCustomer, registerMeter } from '../customers';
+import { registerCustomer, registerMeter, rotateMeterSecret } from '../customers';
 import { withCheckDigits } from '../cpf';
 import { recordReadings } from '../readings';
 import { getHistory } from '../history';
@@ -30,8 +30,8 @@ describe('MemoryRepository', () => {
   it('allocates meter ids 1, 2 in order and refuses a second customer with the same CPF', async () => {
     const context = memoryContext();
     await registerCustomer(context, { id: CPF, name: 'Ana' });
-    expect(await registerMeter(context, { id: CPF })).toEqual({ id: CPF, id_medidor: 1 });
-    expect(await registerMeter(context, { id: CPF })).toEqual({ id: CPF, id_medidor: 2 });
+    expect(await registerMeter(context, { id: CPF })).toEqual({ id: CPF, id_medidor: 1, segredo: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    expect(await registerMeter(context, { id: CPF })).toEqual({ id: CPF, id_medidor: 2, segredo: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
     await expect(registerCustomer(context, { id: CPF, name: 'Outra' })).rejects.toMatchObject({ code: 'customer_exists' });
     await expect(registerMeter(context, { id: withCheckDigits('111444777') })).rejects.toMatchObject({
       code: 'customer_not_found',
@@ -99,6 +99,44 @@ describe('MemoryRepository', () => {
     const second = await getHistory(context, { id: CPF, kind: 'M', periodo: 0, limit: 2, cursor: first.cursor! });
     expect(second.consumo.map((reading) => reading.valor)).toEqual([3]);
     expect(second.cursor).toBeNull();
+  });
+
+  it('keeps each meter secret and its highest signed seq, which only grows and restarts with a new secret', async () => {
+    const context = memoryContext();
+    const { repository } = context;
+    await registerCustomer(context, { id: CPF, name: 'Ana' });
+    const first = await registerMeter(context, { id: CPF });
+    const second = await registerMeter(context, { id: CPF });
+    expect(first.segredo).not.toBe(second.segredo);
+    expect(await repository.meterCredentials(CPF, 1)).toEqual({ secret: first.segredo });
+    const reading = (seq: number | undefined, day: number) => ({
+      customerId: CPF,
+      meterId: 1,
+      valor: 1,
+      timestampMs: t(`2025-07-0${day}T12:00:00Z`),
+      ...(seq === undefined ? {} : { seq }),
+    });
+    await recordReadings(context, [reading(9, 1), reading(4, 2), reading(undefined, 3)]);
+    await recordReadings(context, [reading(7, 4)]);
+    expect(await repository.meterCredentials(CPF, 1)).toEqual({ secret: first.segredo, highestSeq: 9 });
+    expect(await repository.meterCredentials(CPF, 2)).toEqual({ secret: second.segredo });
+    expect(await repository.findReading(CPF, 1, t('2025-07-02T12:00:00Z'))).toEqual({
+      customerId: CPF,
+      meterId: 1,
+      valor: 1,
+      timestampMs: t('2025-07-02T12:00:00Z'),
+    });
+    expect(await repository.findReading(CPF, 2, t('2025-07-02T12:00:00Z'))).toBeUndefined();
+
+    const rotated = await rotateMeterSecret(context, { id: CPF, id_medidor: 1 });
+    expect(rotated).toEqual({ id: CPF, id_medidor: 1, segredo: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    expect(rotated.segredo).not.toBe(first.segredo);
+    expect(await repository.meterCredentials(CPF, 1)).toEqual({ secret: rotated.segredo });
+    expect(await repository.meterCredentials(CPF, 3)).toBeUndefined();
+    await expect(rotateMeterSecret(context, { id: CPF, id_medidor: 3 })).rejects.toMatchObject({ code: 'meter_not_found' });
+    await expect(rotateMeterSecret(context, { id: withCheckDigits('111444777'), id_medidor: 1 })).rejects.toMatchObject({
+      code: 'customer_not_found',
+    });
   });
 
   it('indexes readings above the excess threshold for the alarm', async () => {

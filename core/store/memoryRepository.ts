@@ -13,6 +13,7 @@ import type {
   Customer,
   InvoiceRecord,
   Meter,
+  MeterCredentials,
   Reading,
   ReadingPage,
   Repository,
@@ -31,6 +32,8 @@ interface CustomerRecord {
   meterCount: number;
   meters: Set<number>;
   meterDetails: Map<number, Meter>;
+  /** Meter id → its secret and highest stored seq. */
+  credentials: Map<number, MeterCredentials>;
   invoices: Map<string, InvoiceRecord>;
   activeAlarms: Map<string, ActiveAlarm>;
   alarmEvents: AlarmEvent[];
@@ -71,6 +74,7 @@ export class MemoryRepository implements Repository {
       meterCount: 0,
       meters: new Set(),
       meterDetails: new Map(),
+      credentials: new Map(),
       invoices: new Map(),
       activeAlarms: new Map(),
       alarmEvents: [],
@@ -100,13 +104,32 @@ export class MemoryRepository implements Repository {
     return record ? { ligacao: 'monofasico', ...record.customer } : undefined;
   }
 
-  async registerMeter(customerId: string, createdAt: string): Promise<number> {
+  async registerMeter(customerId: string, createdAt: string, secret: string): Promise<number> {
     const record = this.customers.get(customerId);
     if (!record) throw new CustomerNotFound(customerId);
     record.meterCount += 1;
     record.meters.add(record.meterCount);
     record.meterDetails.set(record.meterCount, { meterId: record.meterCount, createdAt });
+    record.credentials.set(record.meterCount, { secret });
     return record.meterCount;
+  }
+
+  async replaceMeterSecret(customerId: string, meterId: number, secret: string): Promise<void> {
+    const record = this.customers.get(customerId);
+    if (!record) throw new CustomerNotFound(customerId);
+    if (!record.meters.has(meterId)) throw new MeterNotFound(customerId, meterId);
+    record.credentials.set(meterId, { secret });
+  }
+
+  async meterCredentials(customerId: string, meterId: number): Promise<MeterCredentials | undefined> {
+    const record = this.customers.get(customerId);
+    if (!record?.meters.has(meterId)) return undefined;
+    return { ...record.credentials.get(meterId) };
+  }
+
+  async findReading(customerId: string, meterId: number, timestampMs: number): Promise<Reading | undefined> {
+    const reading = this.customers.get(customerId)?.readings.get(readingSortKey(timestampMs, meterId));
+    return reading ? { ...reading } : undefined;
   }
 
   async storeReadings(
@@ -130,7 +153,13 @@ export class MemoryRepository implements Repository {
         ? { status: 'duplicate' }
         : { status: 'rejected', error: new ReadingConflict(stored.valor, reading.valor) };
     }
-    record.readings.set(sortKey, { ...reading });
+    const { seq, ...kept } = reading;
+    record.readings.set(sortKey, kept);
+    if (seq !== undefined) {
+      const credentials = record.credentials.get(reading.meterId) ?? {};
+      if (credentials.highestSeq === undefined || seq > credentials.highestSeq) credentials.highestSeq = seq;
+      record.credentials.set(reading.meterId, credentials);
+    }
     record.sortedKeys.splice(lowerBound(record.sortedKeys, sortKey), 0, sortKey);
     const buckets = bucketsOf(reading.timestampMs, options.timeZone);
     const meterMonth = `MD#${buckets.month}#${String(reading.meterId).padStart(10, '0')}`;

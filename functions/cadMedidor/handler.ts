@@ -1,4 +1,4 @@
-// POST /cadMedidor {id} → 201 {id, id_medidor}
+// POST /cadMedidor {id} → 201 {id, id_medidor, segredo}: the meter secret is shown here once.
 import { registerMeter } from '../../core/customers';
 import { reply, route } from '../http';
 import { schema } from './schema';
