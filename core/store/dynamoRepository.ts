@@ -28,7 +28,8 @@
 // - cadMedidor: Update clientes ADD meterCount 1 if attribute_exists(id) → n; one transaction: Put medidores
 //   (id, n) + Put segredos (id, n), so a meter never exists without its secret.
 // - segredoMedidor: one transaction: Update medidores REMOVE seqMaximo if attribute_exists(id_medidor)
-//   + Put segredos (the new secret). segredos is its own table so that no role that reads meters
+//   + Put segredos (the new secret); if the meter is missing, Get clientes says which 404 it is.
+//   segredos is its own table so that no role that reads meters
 //   (alarms, history) can read their secrets: only cadMedidor and segredoMedidor write it, and only
 //   the UDP gateway reads it.
 // - UDP gateway, per meter it has not cached: Get segredos + Get medidores (seqMaximo); for a signed
