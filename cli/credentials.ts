@@ -2,6 +2,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { TOKEN_SHAPE } from '../core/access';
 import { staffKeyFile } from '../dev/staffKey';
 
 export interface Credential {
@@ -23,8 +24,6 @@ export interface GivenSecrets {
   key?: GivenSecret;
 }
 
-/** The shape the API issues (`luz_` + 32 random bytes in base64url); anything else is refused without a request. */
-const TOKEN_SHAPE = /^luz_[A-Za-z0-9_-]{43}$/;
 const STAFF_KEY_PREFIX = 'luz_staff_';
 
 /** Where `luz entrar` remembers a customer token. */

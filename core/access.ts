@@ -22,7 +22,8 @@ export class Unauthorized extends LuzError {
 export const DEFAULT_TOKEN_TTL_MS = 365 * 86_400_000;
 
 const TOKEN_PREFIX = 'luz_';
-const TOKEN_SHAPE = /^luz_[A-Za-z0-9_-]{43}$/;
+/** What a customer token looks like (the CLI checks it before sending anything). */
+export const TOKEN_SHAPE = /^luz_[A-Za-z0-9_-]{43}$/;
 
 export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 

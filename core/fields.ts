@@ -2,6 +2,7 @@
 // The domain's rules (limits that depend on config or the clock) live in the domain functions.
 import { z } from 'zod';
 import { parseCpf } from './cpf';
+import { InvalidInput } from './errors';
 
 const numericString = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
@@ -68,3 +69,25 @@ export const readingFields = z.object({
   timestamp: timestampField,
 });
 export type ReadingInput = z.output<typeof readingFields>;
+
+/**
+ * A failed parse as one InvalidInput, the same on every transport: "field: why", or "field: is required"
+ * when the field was not sent (`emptyIsMissing`: an empty text field counts as not sent, as in v1 datagrams).
+ * `wireName` maps a schema field to the name the sender used (v2 datagrams say `m`, not `id_medidor`).
+ */
+export function invalidInputFrom(
+  error: z.ZodError,
+  given: unknown,
+  options: { wireName?: (field: string) => string; emptyIsMissing?: boolean } = {},
+): InvalidInput {
+  const issue = error.issues[0];
+  if (issue.path.length === 0) return new InvalidInput(issue.message);
+  const sent = issue.path.reduce<unknown>(
+    (value, key) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+    given,
+  );
+  const missing = sent === undefined || (options.emptyIsMissing === true && sent === '');
+  const field = issue.path.map(String).join('.');
+  const name = options.wireName ? options.wireName(field) : field;
+  return new InvalidInput(`${name}: ${missing ? 'is required' : issue.message}`, name);
+}

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { authorize, Forbidden, Unauthorized, type Access, type Principal } from '../core/access';
 import type { Context } from '../core/context';
+import { invalidInputFrom } from '../core/fields';
 import {
   CustomerAlreadyExists,
   CustomerNotFound,
@@ -110,14 +111,7 @@ function requestFields(event: APIGatewayProxyEvent, method: 'GET' | 'POST'): unk
 function validate<Schema extends z.ZodType>(schema: Schema, fields: unknown): z.output<Schema> {
   const result = schema.safeParse(fields);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue.path.length > 0 ? issue.path.join('.') : undefined;
-  const given = issue.path.reduce<unknown>(
-    (value, key) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined),
-    fields,
-  );
-  const message = field !== undefined && given === undefined ? 'is required' : issue.message;
-  throw new InvalidInput(field ? `${field}: ${message}` : message, field);
+  throw invalidInputFrom(result.error, fields);
 }
 
 function errorResponse(error: unknown): APIGatewayProxyResult {

@@ -23,10 +23,9 @@
 // 429 rate_limited, 503 overloaded / unavailable / shutting_down, 500 internal. 429, 503 and 500 mean
 // "send it again later"; every other error is final for that reading.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { z } from 'zod';
 import { Unauthorized } from '../core/access';
 import { CustomerNotFound, InvalidInput, LuzError, MeterNotFound, ReadingConflict } from '../core/errors';
-import { readingFields, type ReadingInput } from '../core/fields';
+import { invalidInputFrom, readingFields, type ReadingInput } from '../core/fields';
 import type { StoreOutcome } from '../core/model';
 
 /** Larger than any honest datagram (a v2 reading is under 150 bytes) and small enough to parse cheaply. */
@@ -249,15 +248,6 @@ export function peekSeq(bytes: Buffer): number | null {
   return match ? Number(match[1]) : null;
 }
 
-function invalid(issues: z.core.$ZodIssue[], given: Record<string, unknown>, wireName: (field: string) => string): InvalidInput {
-  const issue = issues[0];
-  const field = issue.path.length > 0 ? String(issue.path[0]) : undefined;
-  if (field === undefined) return new InvalidInput(issue.message);
-  const name = wireName(field);
-  const message = given[field] === undefined || given[field] === '' ? 'is required' : issue.message;
-  return new InvalidInput(`${name}: ${message}`, name);
-}
-
 function parseV1(text: string): ParsedDatagram {
   const parts = text.split(',').map((part) => part.trim());
   if (parts.length < V1_FIELDS.length) {
@@ -278,7 +268,7 @@ function parseV1(text: string): ParsedDatagram {
   }
   const given = Object.fromEntries(V1_FIELDS.map((name, i) => [name, parts[i]]));
   const result = readingFields.safeParse(given);
-  if (!result.success) return { ok: false, protocol: 'v1', seq: null, error: invalid(result.error.issues, given, (f) => f) };
+  if (!result.success) return { ok: false, protocol: 'v1', seq: null, error: invalidInputFrom(result.error, given, { emptyIsMissing: true }) };
   return { ok: true, protocol: 'v1', seq: null, input: result.data };
 }
 
@@ -314,7 +304,7 @@ function parseV2(text: string): ParsedDatagram {
   const given = { id: object.id, id_medidor: object.m, valor: object.valor, timestamp: object.ts };
   const result = readingFields.safeParse(given);
   if (!result.success) {
-    return { ok: false, protocol: 'v2', seq, error: invalid(result.error.issues, given, (f) => V2_WIRE_NAME[f] ?? f) };
+    return { ok: false, protocol: 'v2', seq, error: invalidInputFrom(result.error, given, { wireName: (f) => V2_WIRE_NAME[f] ?? f, emptyIsMissing: true }) };
   }
   const members = rawMembers(text);
   const canonical = `[${SIGNED_FIELDS.map((name) => members.get(name)).join(',')}]`;
