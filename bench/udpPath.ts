@@ -1,0 +1,74 @@
+// The gateway's own path (parse + validate + MAC + group commit + ack) over the in-memory repository,
+// against a raw dgram echo driven by the same load loop with the same datagrams.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FleetMeter } from '../meter/transport';
+import { v2Datagram } from '../meter/transport';
+import { round } from './measure';
+import { sampleCpu, scratchDir, startHelper } from './services';
+import { udpLoad, type UdpLoadResult } from './udpLoad';
+
+export interface UdpPathResult {
+  gateway: { perSecond: number; inFlight: number; cpu: Record<string, number>; unexpected: Record<string, number> };
+  echo: { perSecond: number; inFlight: number; cpu: Record<string, number> };
+  ratio: number;
+  meters: number;
+  runs: { target: 'gateway' | 'echo'; inFlight: number; perSecond: number; stalls: number }[];
+}
+
+/** Settings that take the gateway's guards out of the way of one fast sender. */
+export const UNTHROTTLED = { GATEWAY_RATE_PER_SOURCE: '1000000000', GATEWAY_BURST_PER_SOURCE: '1000000000' };
+
+export async function measureUdpPath(options: { meters: number; durationMs: number; inFlight: number[] }): Promise<UdpPathResult> {
+  const dir = scratchDir('udp');
+  const fleetFile = join(dir, 'fleet.json');
+  const { helper: gateway, ready: gatewayReady } = await startHelper('bench/servers/memoryGateway.ts', [String(options.meters), fleetFile], {
+    env: { ...UNTHROTTLED, LUZ_LOG_LEVEL: 'error' },
+  });
+  const { helper: echo, ready: echoReady } = await startHelper('bench/servers/echo.ts', []);
+  try {
+    const fleet = (JSON.parse(readFileSync(fleetFile, 'utf8')) as { meters: FleetMeter[] }).meters;
+    const baseMs = Math.floor((Date.now() - 30 * 86_400_000) / 1000) * 1000;
+    let next = 0; // one sequence for the whole phase: every datagram is a new reading, each meter's seq only grows
+    const datagram = () => {
+      const n = next++;
+      const meter = n % fleet.length;
+      return v2Datagram({ seq: n + 1, meter, valor: 1.25, timestampMs: baseMs + Math.floor(n / fleet.length) * 60_000 }, fleet[meter]);
+    };
+    const runs: UdpPathResult['runs'] = [];
+    const best = { gateway: undefined as undefined | (UdpLoadResult & { inFlight: number; cpu: Record<string, number> }), echo: undefined as undefined | (UdpLoadResult & { inFlight: number; cpu: Record<string, number> }) };
+    // Interleaved, so a burst of load elsewhere on the machine does not fall on one side only.
+    for (const inFlight of options.inFlight) {
+      for (const target of ['gateway', 'echo'] as const) {
+        const server = target === 'gateway' ? gateway : echo;
+        const port = Number((target === 'gateway' ? gatewayReady : echoReady).port);
+        const cpu = sampleCpu({ server: server.pid, loadGenerator: process.pid });
+        const result = await udpLoad({
+          port,
+          sockets: 4,
+          inFlight,
+          durationMs: options.durationMs,
+          maxCount: 5_000_000,
+          datagram,
+          accept: target === 'gateway' ? (reply) => reply[2] === 0x61 /* {"ack":… */ : undefined,
+        });
+        const used = cpu.stop();
+        runs.push({ target, inFlight, perSecond: Math.round(result.perSecond), stalls: result.stalls });
+        const current = best[target];
+        if (!current || result.perSecond > current.perSecond) best[target] = { ...result, inFlight, cpu: used };
+      }
+    }
+    const g = best.gateway!;
+    const e = best.echo!;
+    return {
+      gateway: { perSecond: Math.round(g.perSecond), inFlight: g.inFlight, cpu: g.cpu, unexpected: g.unexpected },
+      echo: { perSecond: Math.round(e.perSecond), inFlight: e.inFlight, cpu: e.cpu },
+      ratio: round(g.perSecond / e.perSecond, 2),
+      meters: fleet.length,
+      runs,
+    };
+  } finally {
+    await gateway.stop();
+    await echo.stop();
+  }
+}
