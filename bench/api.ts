@@ -12,6 +12,7 @@ import { DynamoRepository } from '../core/store/dynamoRepository';
 import { startOfMonth } from '../meter/simulator';
 import { newCpfs } from './fleet';
 import { busyMs, callScope, instrument, round, runLoad, summarize, type Call, type LoadResult } from './measure';
+import { bracket, type ProfileSummary } from './profile';
 
 export const ROUTES = ['cadCliente', 'cadMedidor', 'postConsumo', 'getAlarme', 'getConsumoHist', 'getFatura'] as const;
 export type Route = (typeof ROUTES)[number];
@@ -131,6 +132,8 @@ export interface RouteResult {
   /** In-process invoke minus its DynamoDB time, p50 at concurrency 1 (the handler's own logic). */
   handlerLogicP50Ms: number;
   levels: LevelResult[];
+  /** With --profile: the serverless offline process during this route's HTTP run at concurrency 16. */
+  offlineProfile?: ProfileSummary;
 }
 
 const checkedLoad = async (label: string, load: Promise<LoadResult>): Promise<LoadResult> => {
@@ -154,6 +157,8 @@ export async function measureApi(options: {
   levels: { concurrency: number; requests: number }[];
   warmup: number;
   maxMs: number;
+  /** Profile the offline process (started with probeEnvironment) during these routes' concurrency-16 HTTP runs. */
+  profile?: { pid: number; dir: string; routes: Route[] };
 }): Promise<RouteResult[]> {
   const { specs } = options.fixture;
   // The handlers read config once; the instrumented repository then replaces theirs.
@@ -184,8 +189,14 @@ export async function measureApi(options: {
 
     const levels: LevelResult[] = [];
     let handlerLogicP50Ms = NaN;
+    let offlineProfile: ProfileSummary | undefined;
     for (const { concurrency, requests } of options.levels) {
-      const viaHttp = await checkedLoad(`${route} HTTP`, runLoad({ concurrency, maxCount: requests, maxMs: options.maxMs, operation: (_, worker) => http(worker) }));
+      const httpLoad = () => checkedLoad(`${route} HTTP`, runLoad({ concurrency, maxCount: requests, maxMs: options.maxMs, operation: (_, worker) => http(worker) }));
+      const viaHttp = await httpLoad();
+      if (options.profile && concurrency === 16 && options.profile.routes.includes(route)) {
+        // A second run under the profiler, so the measured one carries no profiling cost.
+        offlineProfile = (await bracket(options.profile.pid, options.profile.dir, httpLoad)).profile;
+      }
       const calls: Call[][] = [];
       const inProcess = await checkedLoad(
         `${route} in-process`,
@@ -206,7 +217,7 @@ export async function measureApi(options: {
         overheadMs: round(httpSummary.p50 - dynamo.p50),
       });
     }
-    results.push({ route, coldFirstRequestMs, handlerLogicP50Ms, levels });
+    results.push({ route, coldFirstRequestMs, handlerLogicP50Ms, levels, ...(offlineProfile ? { offlineProfile } : {}) });
   }
   return results;
 }

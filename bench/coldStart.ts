@@ -13,6 +13,7 @@ import { recordReadings } from '../core/readings';
 import { monthKeyOf } from '../core/periods';
 import { newCpfs } from './fleet';
 import { median, round } from './measure';
+import { profileOptions, summarizeProfiles, type ProfileSummary } from './profile';
 
 interface EsbuildSection {
   bundle?: boolean;
@@ -71,8 +72,23 @@ export interface Bundle {
   bytes: number;
 }
 
-/** Bundles every function (and an empty handler, the ceiling) into `outDir`. */
-export async function bundleFunctions(outDir: string): Promise<{ bundles: Bundle[]; empty: Bundle }> {
+/**
+ * What a handler cannot avoid paying on AWS's runtime: importing the SDK (left to the runtime, as
+ * serverless.yml does), building a client and making one first request. A floor under every function.
+ */
+const SDK_FLOOR_SOURCE = `
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+export const handler = async (event) => {
+  const client = new DynamoDBClient({ region: 'us-east-1', endpoint: process.env.DYNAMODB_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const db = DynamoDBDocumentClient.from(client);
+  await db.send(new GetCommand({ TableName: event.table, Key: event.key }));
+  return { statusCode: 200, body: '{}' };
+};
+`;
+
+/** Bundles every function, an empty handler (the ceiling) and the SDK floor into `outDir`. */
+export async function bundleFunctions(outDir: string): Promise<{ bundles: Bundle[]; empty: Bundle; sdkFloor: Bundle }> {
   const { outputFileExtension, ...options } = esbuildOptions();
   const one = async (name: string, entry: string): Promise<Bundle> => {
     const file = join(outDir, name, `handler${outputFileExtension}`);
@@ -83,9 +99,13 @@ export async function bundleFunctions(outDir: string): Promise<{ bundles: Bundle
   const emptySource = join(outDir, 'empty', 'source.ts');
   writeFileSync(emptySource, "export const handler = async () => ({ statusCode: 200, body: '{}' });\n");
   const empty = await one('(empty handler)', emptySource);
+  mkdirSync(join(outDir, 'sdk'), { recursive: true });
+  const sdkSource = join(outDir, 'sdk', 'source.mjs');
+  writeFileSync(sdkSource, SDK_FLOOR_SOURCE);
+  const sdkFloor = await one('(AWS SDK import + client + first GetItem)', sdkSource);
   const bundles: Bundle[] = [];
   for (const { name, entry } of functionEntries()) bundles.push(await one(name, entry));
-  return { bundles, empty };
+  return { bundles, empty, sdkFloor };
 }
 
 export interface ColdSample {
@@ -96,9 +116,9 @@ export interface ColdSample {
 }
 
 /** One fresh process: import the bundle, invoke it once. */
-function probe(file: string, event: unknown, env: Record<string, string>): Promise<ColdSample> {
+function probe(file: string, event: unknown, env: Record<string, string>, execArgv: string[] = []): Promise<ColdSample> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['bench/coldStartRunner.mjs', file, JSON.stringify(event)], {
+    const child = spawn(process.execPath, [...execArgv, 'bench/coldStartRunner.mjs', file, JSON.stringify(event)], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -139,8 +159,12 @@ function routeEvent(name: string, method: string, input: Record<string, unknown>
 export interface ColdStartResult {
   functions: (Bundle & ColdSample & { samples: number })[];
   empty: Bundle & ColdSample;
+  /** Import of the AWS SDK, a client and one GetItem: what every function pays before its own code. */
+  sdkFloor: Bundle & ColdSample;
   /** Ratio of the slowest function's import + first invoke to the empty handler's. */
   worst: { name: string; totalMs: number; bytes: number; largest: string };
+  /** With --profile: one more fresh start of the slowest function, profiled from process start. */
+  profile?: ProfileSummary;
 }
 
 /**
@@ -155,12 +179,13 @@ export async function measureColdStarts(options: {
   staffKey: string;
   repetitions: number;
   buildDir: string;
+  profileDir?: string;
 }): Promise<ColdStartResult> {
   const { context } = options;
   rmSync(options.buildDir, { recursive: true, force: true });
-  const { bundles, empty } = await bundleFunctions(options.buildDir);
+  const { bundles, empty, sdkFloor } = await bundleFunctions(options.buildDir);
 
-  const [customer, ...newCustomers] = newCpfs(1 + options.repetitions);
+  const [customer, ...newCustomers] = newCpfs(2 + options.repetitions);
   await registerCustomer(context, { id: customer, name: 'Cold start' });
   await registerMeter(context, { id: customer });
   const now = Date.now();
@@ -191,9 +216,12 @@ export async function measureColdStarts(options: {
 
   const samples = new Map<string, ColdSample[]>();
   const emptySamples: ColdSample[] = [];
+  const sdkSamples: ColdSample[] = [];
+  const sdkEvent = { table: `${options.tablePrefix}clientes`, key: { id: customer } };
   // Functions interleaved per repetition, so a burst of load elsewhere does not land on one of them.
   for (let rep = 0; rep < options.repetitions; rep++) {
     emptySamples.push(await probe(empty.file, {}, env));
+    sdkSamples.push(await probe(sdkFloor.file, sdkEvent, env));
     for (const bundle of bundles) {
       const sample = await probe(bundle.file, eventFor(bundle.name, entries.get(bundle.name)!, rep), env);
       samples.set(bundle.name, [...(samples.get(bundle.name) ?? []), sample]);
@@ -208,10 +236,18 @@ export async function measureColdStarts(options: {
   const functions = bundles.map((bundle) => ({ ...bundle, ...summary(samples.get(bundle.name)!), samples: options.repetitions }));
   const slowest = functions.reduce((worst, next) => (next.totalMs > worst.totalMs ? next : worst));
   const largest = functions.reduce((worst, next) => (next.bytes > worst.bytes ? next : worst));
+  let profile: ProfileSummary | undefined;
+  if (options.profileDir) {
+    const dir = join(options.profileDir, `cold-${slowest.name}`);
+    await probe(slowest.file, eventFor(slowest.name, entries.get(slowest.name)!, options.repetitions), env, [...profileOptions(dir), '--cpu-prof-interval', '100']);
+    profile = summarizeProfiles(dir)[0];
+  }
   rmSync(options.buildDir, { recursive: true, force: true });
   return {
+    ...(profile ? { profile } : {}),
     functions,
     empty: { ...empty, ...summary(emptySamples) },
+    sdkFloor: { ...sdkFloor, ...summary(sdkSamples) },
     worst: { name: slowest.name, totalMs: slowest.totalMs, bytes: largest.bytes, largest: largest.name },
   };
 }

@@ -11,7 +11,8 @@ import type { FleetMeter } from '../meter/transport';
 import { readingStream, take, writeFleetFile } from './fleet';
 import { askCapacity, callScope, median, round, runLoad, type Call } from './measure';
 import { rssMb, sampleCpu, sampleRss, scratchDir, track } from './services';
-import { heapTracker, MEMORY_PROBE } from './memory';
+import { heapTracker } from './memory';
+import { bracket, probeEnvironment, type ProfileSummary } from './profile';
 import { UNTHROTTLED } from './udpPath';
 
 export interface CeilingRun {
@@ -99,6 +100,9 @@ export interface IngestResult {
   gateway: { lanes: number; batch: number; meanBatch: number; idleRssMb: number; peakRssMb: number; peakHeapMb: number; duplicates: number; rejected: Record<string, number> };
   simulator: { peakRssMb: number; sent: number; acked: number; retries: number; rejected: number; speed: number; window: number };
   cpu: Record<string, number>;
+  /** With --profile: where the gateway's time went during the window, and its live heap after a full GC. */
+  profile?: ProfileSummary;
+  liveHeapMb?: number | null;
 }
 
 /**
@@ -118,6 +122,7 @@ export async function measureIngest(options: {
   statsSeconds: number;
   startMs: number;
   dynamoPid: number;
+  profileDir?: string;
 }): Promise<IngestResult> {
   const lines: StatsLine[] = [];
   const heap = heapTracker();
@@ -133,7 +138,8 @@ export async function measureIngest(options: {
         GATEWAY_BATCH_SIZE: String(options.batch),
         GATEWAY_STATS_SECONDS: String(options.statsSeconds),
         LUZ_LOG_LEVEL: 'info',
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${MEMORY_PROBE}`.trim(),
+        // BENCH_GATEWAY_NODE_OPTIONS: V8 settings to try on the gateway (docs/PERFORMANCE.md, memory).
+        ...probeEnvironment(options.profileDir, `${process.env.NODE_OPTIONS ?? ''} ${process.env.BENCH_GATEWAY_NODE_OPTIONS ?? ''}`.trim()),
       },
       stdio: 'pipe',
       onLine: (line) => {
@@ -158,7 +164,7 @@ export async function measureIngest(options: {
     const speed = Math.ceil((4 * options.ceilingPerSecond * 300) / options.fleet.length);
     // Enough in flight to keep every lane's batch full, and an ack timeout well above the queueing
     // time that many readings in flight imply, so the run measures storage, not resends.
-    const window = Math.max(256, Math.round(1.5 * options.lanes * options.batch));
+    const inFlight = Math.max(256, Math.round(1.5 * options.lanes * options.batch));
     const durationSeconds = Math.ceil((options.warmupMs + options.windowMs) / 1000) + 1;
     const simulator = spawn(
       process.execPath,
@@ -173,7 +179,7 @@ export async function measureIngest(options: {
         '--start', new Date(options.startMs).toISOString(),
         '--duration', String(durationSeconds),
         '--drain-timeout', '60',
-        '--window', String(window),
+        '--window', String(inFlight),
         '--ack-timeout', '10000',
       ],
       { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
@@ -188,7 +194,8 @@ export async function measureIngest(options: {
     const simulatorRss = sampleRss(simulator.pid!);
     await new Promise((resolve) => setTimeout(resolve, options.warmupMs));
     const cpu = sampleCpu({ dynamodb: options.dynamoPid, gateway: gatewayPid, simulator: simulator.pid!, bench: process.pid });
-    await new Promise((resolve) => setTimeout(resolve, options.windowMs));
+    const window = () => new Promise((resolve) => setTimeout(resolve, options.windowMs));
+    const profile = options.profileDir ? (await bracket(gatewayPid, options.profileDir, window)).profile : (await window(), undefined);
     const cpuShares = cpu.stop();
     const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 120_000))]);
     const gatewayPeak = gatewayRss.stop().peakMb;
@@ -228,8 +235,9 @@ export async function measureIngest(options: {
         duplicates: final?.duplicates ?? NaN,
         rejected: final?.rejected ?? {},
       },
-      simulator: { peakRssMb: round(simulatorPeak), sent: count(1), acked: count(2), rejected: count(3), retries: count(4), speed, window },
+      simulator: { peakRssMb: round(simulatorPeak), sent: count(1), acked: count(2), rejected: count(3), retries: count(4), speed, window: inFlight },
       cpu: cpuShares,
+      ...(options.profileDir ? { profile, liveHeapMb: heap.liveMb() } : {}),
     };
   } finally {
     await gateway.stop();

@@ -5,34 +5,36 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stopGroup } from '../dev/offline';
 import { round } from './measure';
+import { probeEnvironment } from './profile';
 import { sampleRss, scratchDir, startHelper, track } from './services';
 import { UNTHROTTLED } from './udpPath';
 
 export interface SimulatorMemory {
   meters: number;
   peakRssMb: number;
-  /** Peak V8 heap in use, MB (from bench/memoryProbe.mjs inside the process). */
+  /** Peak V8 heap in use, MB (from bench/probe.mjs inside the process). */
   peakHeapMb: number;
   acked: number;
   speed: number;
 }
 
-/** Extra Node option that makes a process print its heap figures every second (bench/memoryProbe.mjs). */
-export const MEMORY_PROBE = `--import=${join(process.cwd(), 'bench/memoryProbe.mjs')}`;
-
-/** Peak heapUsed, MB, seen in probe lines. */
-export function heapTracker(): { line(text: string): void; peakMb(): number } {
+/** Peak heapUsed, MB, seen in probe lines; and the live heap after a full collection, if one was asked for. */
+export function heapTracker(): { line(text: string): void; peakMb(): number; liveMb(): number | null } {
   let peak = 0;
+  let live: number | null = null;
   return {
     line: (text) => {
       if (!text.startsWith('{"benchMemory"')) return;
       try {
-        peak = Math.max(peak, (JSON.parse(text) as { benchMemory: { heapUsedMb: number } }).benchMemory.heapUsedMb);
+        const { benchMemory } = JSON.parse(text) as { benchMemory: { heapUsedMb: number; afterGc?: boolean } };
+        if (benchMemory.afterGc) live = benchMemory.heapUsedMb;
+        else peak = Math.max(peak, benchMemory.heapUsedMb);
       } catch {
         /* a partial line */
       }
     },
     peakMb: () => round(peak),
+    liveMb: () => live,
   };
 }
 
@@ -58,7 +60,7 @@ export async function measureSimulatorMemory(options: { meters: number; duration
         '--duration', String(options.durationSeconds),
         '--drain-timeout', '30',
       ],
-      { env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${MEMORY_PROBE}`.trim() }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+      { env: { ...process.env, ...probeEnvironment(undefined) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     track({ stop: () => stopGroup(simulator, 5000) });
     const heap = heapTracker();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { FleetMeter } from '../meter/transport';
 import { v2Datagram } from '../meter/transport';
 import { round } from './measure';
+import { bracket, probeEnvironment, type ProfileSummary } from './profile';
 import { sampleCpu, scratchDir, startHelper } from './services';
 import { udpLoad, type UdpLoadResult } from './udpLoad';
 
@@ -14,16 +15,18 @@ export interface UdpPathResult {
   ratio: number;
   meters: number;
   runs: { target: 'gateway' | 'echo'; inFlight: number; perSecond: number; stalls: number }[];
+  /** With --profile: one more gateway run at its best in-flight count, profiled. */
+  profile?: ProfileSummary;
 }
 
 /** Settings that take the gateway's guards out of the way of one fast sender. */
 export const UNTHROTTLED = { GATEWAY_RATE_PER_SOURCE: '1000000000', GATEWAY_BURST_PER_SOURCE: '1000000000' };
 
-export async function measureUdpPath(options: { meters: number; durationMs: number; inFlight: number[] }): Promise<UdpPathResult> {
+export async function measureUdpPath(options: { meters: number; durationMs: number; inFlight: number[]; profileDir?: string }): Promise<UdpPathResult> {
   const dir = scratchDir('udp');
   const fleetFile = join(dir, 'fleet.json');
   const { helper: gateway, ready: gatewayReady } = await startHelper('bench/servers/memoryGateway.ts', [String(options.meters), fleetFile], {
-    env: { ...UNTHROTTLED, LUZ_LOG_LEVEL: 'error' },
+    env: { ...UNTHROTTLED, LUZ_LOG_LEVEL: 'error', ...probeEnvironment(options.profileDir) },
   });
   const { helper: echo, ready: echoReady } = await startHelper('bench/servers/echo.ts', []);
   try {
@@ -60,12 +63,20 @@ export async function measureUdpPath(options: { meters: number; durationMs: numb
     }
     const g = best.gateway!;
     const e = best.echo!;
+    const profile = options.profileDir
+      ? (
+          await bracket(gateway.pid, options.profileDir, () =>
+            udpLoad({ port: Number(gatewayReady.port), sockets: 4, inFlight: g.inFlight, durationMs: options.durationMs, maxCount: 5_000_000, datagram }),
+          )
+        ).profile
+      : undefined;
     return {
       gateway: { perSecond: Math.round(g.perSecond), inFlight: g.inFlight, cpu: g.cpu, unexpected: g.unexpected },
       echo: { perSecond: Math.round(e.perSecond), inFlight: e.inFlight, cpu: e.cpu },
       ratio: round(g.perSecond / e.perSecond, 2),
       meters: fleet.length,
       runs,
+      ...(profile ? { profile } : {}),
     };
   } finally {
     await gateway.stop();
