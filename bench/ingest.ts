@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Context } from '../core/context';
+import type { Reading } from '../core/model';
 import { recordReadings } from '../core/readings';
 import { startGateway } from '../dev/gateway';
 import { stopGroup } from '../dev/offline';
@@ -30,6 +31,29 @@ export interface CeilingResult {
   sampleStored: number;
 }
 
+/** One ceiling configuration for `runMs`: readings stored per second and the CPU each process used. */
+export async function ceilingRun(
+  context: Context,
+  stream: Iterator<Reading>,
+  config: { concurrency: number; batch: number },
+  runMs: number,
+  pids: Record<string, number>,
+): Promise<CeilingRun> {
+  let stored = 0;
+  const cpu = sampleCpu(pids);
+  const result = await runLoad({
+    concurrency: config.concurrency,
+    maxCount: Number.MAX_SAFE_INTEGER,
+    maxMs: runMs,
+    operation: async () => {
+      const outcomes = await recordReadings(context, take(stream, config.batch));
+      stored += outcomes.filter((outcome) => outcome.status === 'stored').length;
+    },
+  });
+  if (result.errors > 0) throw new Error(`ceiling run failed: ${String(result.firstError)}`);
+  return { ...config, perSecond: Math.round((stored / result.elapsedMs) * 1000), cpu: cpu.stop() };
+}
+
 /**
  * The ceiling: `recordReadings` — the repository's group commit, the very transaction the gateway
  * sends — called in a tight loop, for each (concurrency, batch) pair, `runMs` each.
@@ -46,21 +70,7 @@ export async function measureCeiling(options: {
   // seq 0 is below any seq the simulator sends, so the simulator's readings raise seqMaximo normally.
   const stream = readingStream(options.fleet, options.startMs, { seq: 0 });
   const runs: CeilingRun[] = [];
-  for (const { concurrency, batch } of options.configs) {
-    let stored = 0;
-    const cpu = sampleCpu(options.pids);
-    const result = await runLoad({
-      concurrency,
-      maxCount: Number.MAX_SAFE_INTEGER,
-      maxMs: options.runMs,
-      operation: async () => {
-        const outcomes = await recordReadings(options.context, take(stream, batch));
-        stored += outcomes.filter((outcome) => outcome.status === 'stored').length;
-      },
-    });
-    if (result.errors > 0) throw new Error(`ceiling run failed: ${String(result.firstError)}`);
-    runs.push({ concurrency, batch, perSecond: Math.round((stored / result.elapsedMs) * 1000), cpu: cpu.stop() });
-  }
+  for (const config of options.configs) runs.push(await ceilingRun(options.context, stream, config, options.runMs, options.pids));
   const best = runs.reduce((winner, run) => (run.perSecond > winner.perSecond ? run : winner));
   // A short sample of the best configuration with every call recorded (and capacity asked for).
   const sample: Call[] = [];
