@@ -17,6 +17,8 @@ export interface UdpPathResult {
   runs: { target: 'gateway' | 'echo'; inFlight: number; perSecond: number; stalls: number }[];
   /** With --profile: one more gateway run at its best in-flight count, profiled. */
   profile?: ProfileSummary;
+  /** With --profile: acks/s of the same gateway over a repository that keeps no reading (the repository's share). */
+  storesNothingPerSecond?: number;
 }
 
 /** Settings that take the gateway's guards out of the way of one fast sender. */
@@ -70,6 +72,31 @@ export async function measureUdpPath(options: { meters: number; durationMs: numb
           )
         ).profile
       : undefined;
+    let storesNothingPerSecond: number | undefined;
+    if (options.profileDir) {
+      const { helper, ready } = await startHelper('bench/servers/memoryGateway.ts', [String(options.meters), join(dir, 'fleet-nothing.json'), 'nothing'], {
+        env: { ...UNTHROTTLED, LUZ_LOG_LEVEL: 'error' },
+      });
+      try {
+        const nothingFleet = (JSON.parse(readFileSync(join(dir, 'fleet-nothing.json'), 'utf8')) as { meters: FleetMeter[] }).meters;
+        let n = 0;
+        const result = await udpLoad({
+          port: Number(ready.port),
+          sockets: 4,
+          inFlight: g.inFlight,
+          durationMs: options.durationMs,
+          maxCount: 5_000_000,
+          datagram: () => {
+            const i = n++;
+            return v2Datagram({ seq: i + 1, meter: i % nothingFleet.length, valor: 1.25, timestampMs: baseMs + Math.floor(i / nothingFleet.length) * 60_000 }, nothingFleet[i % nothingFleet.length]);
+          },
+          accept: (reply) => reply[2] === 0x61,
+        });
+        storesNothingPerSecond = Math.round(result.perSecond);
+      } finally {
+        await helper.stop();
+      }
+    }
     return {
       gateway: { perSecond: Math.round(g.perSecond), inFlight: g.inFlight, cpu: g.cpu, unexpected: g.unexpected },
       echo: { perSecond: Math.round(e.perSecond), inFlight: e.inFlight, cpu: e.cpu },
@@ -77,6 +104,7 @@ export async function measureUdpPath(options: { meters: number; durationMs: numb
       meters: fleet.length,
       runs,
       ...(profile ? { profile } : {}),
+      ...(storesNothingPerSecond !== undefined ? { storesNothingPerSecond } : {}),
     };
   } finally {
     await gateway.stop();
