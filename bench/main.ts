@@ -275,7 +275,7 @@ async function runPhases(options: RunOptions, starting: Promise<unknown>[]): Pro
     process.env.STAFF_KEY ??= staffKey;
     // The handlers' own context, pointed at this database for the phase.
     const handlerContext = luzContext();
-    handlerContext.repository = new DynamoRepository(createDocumentClient({ endpoint: dynamo.endpoint, region: 'us-east-1' }), TABLE_PREFIX);
+    handlerContext.repository = new DynamoRepository(instrument(createDocumentClient({ endpoint: dynamo.endpoint, region: 'us-east-1' })), TABLE_PREFIX);
     results.history = await measureHistory({
       context: handlerContext,
       bigReadings: s.historyBig,
@@ -298,6 +298,8 @@ async function runPhases(options: RunOptions, starting: Promise<unknown>[]): Pro
   }
   return results;
 }
+
+const signed = (value: number) => (value < 0 ? `−${Math.abs(value)}` : `+${value}`);
 
 function rows(results: Results): Row[] {
   const out: Row[] = [];
@@ -327,10 +329,13 @@ function rows(results: Results): Row[] {
     });
   }
   if (cost) {
+    const shared = history?.loadWriteCost;
     out.push({
       id: 'write-cost',
-      measure: `write units per stored reading (AWS rules; ${cost.readingsPerTransaction} readings per transaction)`,
-      luz: `${cost.unitsPerReading} WCU (${cost.itemsPerReading} items × 2); DynamoDB Local says ${cost.localUnitsPerReading}`,
+      measure: `write units per stored reading (AWS rules; ${cost.readingsPerTransaction} readings of different customers per transaction)`,
+      luz:
+        `${cost.unitsPerReading} WCU (${cost.itemsPerReading} items × 2); DynamoDB Local says ${cost.localUnitsPerReading}` +
+        (shared ? `; ${shared.unitsPerReading} WCU when one customer's 10 meters share transactions (${shared.readingsPerTransaction} readings each)` : ''),
       ceiling: '1 WCU (one plain put < 1 KB)',
       ratio: cost.unitsPerReading,
       target: 'report; every unit above 1 explained',
@@ -343,7 +348,7 @@ function rows(results: Results): Row[] {
     out.push({
       id: `api-${route.route}`,
       measure: `API ${route.route} p50/p99 via serverless offline (first request ${ms(route.coldFirstRequestMs)})`,
-      luz: `c1 ${c1.http.p50}/${c1.http.p99} ms; c16 ${c16.http.p50}/${c16.http.p99} ms, ${thousands(c16.http.perSecond)} req/s; overhead +${c1.overheadMs} / +${c16.overheadMs} ms; handler logic ${route.handlerLogicP50Ms} ms`,
+      luz: `c1 ${c1.http.p50}/${c1.http.p99} ms; c16 ${c16.http.p50}/${c16.http.p99} ms, ${thousands(c16.http.perSecond)} req/s; overhead ${signed(c1.overheadMs)} / ${signed(c16.overheadMs)} ms; handler logic ${route.handlerLogicP50Ms} ms`,
       ceiling: `its DynamoDB calls (${c1.dynamodb.calls}/request): c1 ${c1.dynamodb.p50}/${c1.dynamodb.p99} ms; c16 ${c16.dynamodb.p50}/${c16.dynamodb.p99} ms`,
       ratio: round(c1.http.p50 / c1.dynamodb.p50, 2),
       ratioNote: '(c1 p50)',
