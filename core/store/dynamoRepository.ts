@@ -89,6 +89,7 @@ import type {
 } from '../model';
 import type { ConnectionType } from '../tariff';
 import { bucketsOf } from '../periods';
+import { decodeCursor, encodeCursor, readingKeyRange, readingSortKey } from './readingKeys';
 
 export const TABLES = ['clientes', 'medidores', 'leituras', 'consumo', 'faturas', 'alarmes', 'tokens', 'segredos'] as const;
 export type TableName = (typeof TABLES)[number];
@@ -101,22 +102,6 @@ const MAX_ATTEMPTS = 8;
 // Numbers arrive wrapped (see client.ts) so decimal sums keep every digit.
 const num = (value: unknown): number => Number(value instanceof NumberValue ? value.value : value);
 const dec = (value: unknown): Decimal => new Decimal(String(value instanceof NumberValue ? value.value : value));
-
-export function readingSortKey(timestampMs: number, meterId: number): string {
-  return `${String(timestampMs).padStart(14, '0')}#${String(meterId).padStart(10, '0')}`;
-}
-
-function encodeCursor(sortKey: string): string {
-  return Buffer.from(sortKey, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string, range: { first: string; last: string }): string {
-  const sortKey = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^\d{14}#\d{10}$/.test(sortKey) || sortKey < range.first || sortKey > range.last) {
-    throw new InvalidInput('cursor: does not belong to this query; start again without it', 'cursor');
-  }
-  return sortKey;
-}
 
 function toReading(item: Record<string, unknown>): Reading {
   return {
@@ -604,8 +589,7 @@ export class DynamoRepository implements Repository {
     range: { startMs: number; endMs: number },
     page: { limit: number; cursor?: string },
   ): Promise<ReadingPage> {
-    const first = readingSortKey(range.startMs, 0);
-    const last = readingSortKey(range.endMs - 1, 9_999_999_999);
+    const { first, last } = readingKeyRange(range);
     const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, { first, last });
     const result = await this.db.send(
       new QueryCommand({

@@ -21,11 +21,7 @@ import type {
   StoredToken,
 } from '../model';
 import { bucketsOf } from '../periods';
-
-/** Same order as DynamoRepository's reading sort key: time, then meter (zero-padded so text order is numeric). */
-function readingSortKey(timestampMs: number, meterId: number): string {
-  return `${String(timestampMs).padStart(14, '0')}#${String(meterId).padStart(10, '0')}`;
-}
+import { decodeCursor, encodeCursor, readingKeyRange, readingSortKey } from './readingKeys';
 
 interface CustomerRecord {
   customer: Customer;
@@ -200,15 +196,8 @@ export class MemoryRepository implements Repository {
     range: { startMs: number; endMs: number },
     page: { limit: number; cursor?: string },
   ): Promise<ReadingPage> {
-    const first = readingSortKey(range.startMs, 0);
-    const last = readingSortKey(range.endMs - 1, 9_999_999_999);
-    let after: string | undefined;
-    if (page.cursor !== undefined) {
-      after = Buffer.from(page.cursor, 'base64url').toString('utf8');
-      if (!/^\d{14}#\d{10}$/.test(after) || after < first || after > last) {
-        throw new InvalidInput('cursor does not belong to this query; start again without it', 'cursor');
-      }
-    }
+    const { first, last } = readingKeyRange(range);
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, { first, last });
     const record = this.customers.get(customerId);
     if (!record) return { readings: [], cursor: null };
     const keys = record.sortedKeys;
@@ -218,7 +207,7 @@ export class MemoryRepository implements Repository {
     // As DynamoDB does with Limit: a full page carries a cursor even when nothing follows it.
     const cursor =
       selected.length === page.limit && selected.length > 0
-        ? Buffer.from(selected[selected.length - 1], 'utf8').toString('base64url')
+        ? encodeCursor(selected[selected.length - 1])
         : null;
     return { readings: selected.map((key) => ({ ...record.readings.get(key)! })), cursor };
   }
