@@ -37,14 +37,14 @@ const ORIGINAL = { ingestPerSecond: 300, getFaturaC16PerSecond: 247 };
 function settings(quick: boolean) {
   return quick
     ? {
-        meters: 500,
+        meters: 300,
         ceilingConfigs: [{ concurrency: 8, batch: 16 }, { concurrency: 16, batch: 25 }],
-        ceilingRunMs: 2000,
+        ceilingRunMs: 1500,
         warmupMs: 2000,
-        windowMs: 6000,
+        windowMs: 5000,
         statsSeconds: 1,
         udpMeters: 1000,
-        udpMs: 1500,
+        udpMs: 1000,
         udpInFlight: [64, 1024],
         apiLevels: [{ concurrency: 1, requests: 20 }, { concurrency: 16, requests: 96 }],
         apiWarmup: 3,
@@ -53,7 +53,7 @@ function settings(quick: boolean) {
         historySmall: 100,
         historyRepetitions: 20,
         coldRepetitions: 1,
-        simulatorSeconds: 4,
+        simulatorSeconds: 3,
       }
     : {
         meters: 10_000,
