@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--out <dir>] [--only <phases>]`: every performance row of issue 6, each
+// `npm run bench [-- --quick] [--out <dir>] [--only <phases>] [--profile]`: every performance row of issue 6, each
 // against a ceiling measured in the same run, printed as a table and written to <out>/<timestamp>.json.
 // It starts its own DynamoDB Local(s), serverless offline and gateways on free ports and stops them all.
 import { spawnSync } from 'node:child_process';
