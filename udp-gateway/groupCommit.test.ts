@@ -116,6 +116,26 @@ describe('GroupCommit', () => {
     expect(outcomes).toEqual({ first: { status: 'stored' }, resend: { status: 'duplicate' } });
   });
 
+  it('the memory of recent readings is bounded: with room for 4, the newest half is answered from memory, the oldest goes to storage', async () => {
+    const { repository, commits, outcomes, submit } = await setUp({ lanes: 1, recentReadings: 4 });
+    for (let i = 0; i < 6; i++) submit(`r${i}`, { customerId: CPFS[0], timestampMs: T0 + i });
+    await commits.flush();
+    const writes = repository.calls.length;
+    // Two generations of 2: at least the newest 2 (r4, r5) are always remembered; r0 was dropped.
+    submit('resendNewest', { customerId: CPFS[0], timestampMs: T0 + 5 });
+    submit('resendOlder', { customerId: CPFS[0], timestampMs: T0 + 4 });
+    await commits.flush();
+    expect(repository.calls).toHaveLength(writes);
+    submit('resendOldest', { customerId: CPFS[0], timestampMs: T0 });
+    await commits.flush();
+    expect(repository.calls).toHaveLength(writes + 1);
+    expect([outcomes.resendNewest, outcomes.resendOlder, outcomes.resendOldest]).toEqual([
+      { status: 'duplicate' },
+      { status: 'duplicate' },
+      { status: 'duplicate' },
+    ]);
+  });
+
   it('the same key with another value goes to storage and is answered as a conflict', async () => {
     const { commits, outcomes, submit } = await setUp({ lanes: 1 });
     submit('first', { customerId: CPFS[0], valor: 2.5 });
