@@ -11,6 +11,7 @@ import { createDocumentClient } from '../core/store/client';
 import { DynamoRepository } from '../core/store/dynamoRepository';
 import { createContext } from '../core/wiring';
 import { startOffline } from '../dev/offline';
+import { freePort } from '../dev/ports';
 import { ensureTables } from '../dev/tables';
 import { luzContext } from '../functions/runtime';
 import { apiFixture, measureApi, type RouteResult } from './api';
@@ -22,7 +23,7 @@ import { instrument, median, round } from './measure';
 import { measureSimulatorMemory, type SimulatorMemory } from './memory';
 import { probeEnvironment } from './profile';
 import { kb, markdownTable, ms, terminalTable, thousands, type Row } from './report';
-import { freePort, rssMb, startDatabase, startHelper, stopEverything, TABLE_PREFIX, track } from './services';
+import { rssMb, startDatabase, startHelper, stopEverything, TABLE_PREFIX, track } from './services';
 import { measureUdpPath, type UdpPathResult } from './udpPath';
 import { writeCost, type WriteCost } from './writeCost';
 

@@ -2,12 +2,12 @@
 // ports, each stopped by PID when its phase ends — and all of them on any exit, so nothing outlives a run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startDynamo, type RunningDynamo } from '../dev/dynamo';
 import { stopGroup } from '../dev/offline';
+import { freePort } from '../dev/ports';
 import { ensureTables } from '../dev/tables';
 
 export interface Stoppable {
@@ -42,17 +42,6 @@ export function scratchDir(label: string): string {
   return dir;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export const TABLE_PREFIX = 'bench-';
 

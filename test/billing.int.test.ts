@@ -1,7 +1,7 @@
 // Closing invoices, late readings, the B1 sample bills and the alarm rules, through the real API.
 import { startOffline, type RunningOffline } from '../dev/offline';
 import { at, customerWithMeters, errorBody, get, newCpf, post, request, staffKey } from './fixtures';
-import { freePort } from './setup/ports';
+import { freePort } from '../dev/ports';
 
 const LOCAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-03:00$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

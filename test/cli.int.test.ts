@@ -10,7 +10,7 @@ import { monthKeyOf } from '../core/periods';
 import { formatDate, formatDateTime, formatMoney } from '../cli/format';
 import { createStyle, stripAnsi } from '../cli/style';
 import { apiUrl, at, customerWithMeters, get, newCpf, post, registeredCustomer, staffKey } from './fixtures';
-import { freePort } from './setup/ports';
+import { freePort } from '../dev/ports';
 
 const BIN = resolve('cli/bin.js');
 const ZONE = 'America/Bahia';

@@ -11,7 +11,7 @@ import { createContext } from '../core/wiring';
 import { startDynamo } from '../dev/dynamo';
 import { ensureTables } from '../dev/tables';
 import { at, newCpf } from './fixtures';
-import { freePort } from './setup/ports';
+import { freePort } from '../dev/ports';
 
 function contextFor(endpoint: string): Context {
   return createContext(loadConfig({ DYNAMODB_ENDPOINT: endpoint, LUZ_TABLE_PREFIX: 'persist-' }));

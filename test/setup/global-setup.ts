@@ -4,7 +4,7 @@ import { newSecret } from '../../core/access';
 import { startDynamo } from '../../dev/dynamo';
 import { startOffline } from '../../dev/offline';
 import { ensureTables } from '../../dev/tables';
-import { freePort } from './ports';
+import { freePort } from '../../dev/ports';
 
 export const TEST_TABLE_PREFIX = 'test-';
 

@@ -1,4 +1,4 @@
-// Free TCP/UDP ports for the services a test run starts.
+// Free TCP ports for the services the tests and the benchmark start (loopback only).
 import { createServer } from 'node:net';
 
 export function freePort(): Promise<number> {
