@@ -15,7 +15,7 @@ export interface Customer {
 export interface Meter {
   meterId: number;
   createdAt: string; // ISO-8601 UTC
-  /** Newest reading time stored for the meter (Unix ms), if any. */
+  /** Newest reading time stored for the meter (Unix ms), if any; late readings (StoreOptions) do not move it. */
   lastReadingMs?: number;
 }
 
@@ -71,7 +71,10 @@ export interface Reading {
 export interface MeterCredentials {
   /** HMAC-SHA256 key of the meter's v2 datagrams; undefined for a meter registered before meters had secrets. */
   secret?: string;
-  /** Highest seq among the meter's stored readings (since its secret was last issued), if any. */
+  /**
+   * A lower bound of the highest seq among the meter's stored readings since its secret was last
+   * issued: storage keeps a checkpoint every SEQ_CHECKPOINT seqs (core/store/keys.ts), not every seq.
+   */
   highestSeq?: number;
 }
 
@@ -98,6 +101,19 @@ export interface ReadingPage {
 
 export type BucketLevel = 'hour' | 'day' | 'month';
 
+/** What storing readings needs to know besides the readings. */
+export interface StoreOptions {
+  timeZone: string;
+  /** Readings above this are also indexed for the single-reading alarm. */
+  excessOverKwh: number;
+  /**
+   * The writer's clock, Unix ms: a reading older than LATE_READING_MS (core/store/keys.ts) by it is
+   * "late" — stored as exactly once as any other, by a costlier path, and it does not move the
+   * meter's newest reading time (the silent-meter rule's anchor).
+   */
+  nowMs: number;
+}
+
 /** The repository: the domain's only door to storage. */
 export interface Repository {
   /** Stores the customer and its first token together, or neither. */
@@ -114,11 +130,13 @@ export interface Repository {
   meterCredentials(customerId: string, meterId: number): Promise<MeterCredentials | undefined>;
   /** The stored reading with this identity (customer, meter, ms), if any. */
   findReading(customerId: string, meterId: number, timestampMs: number): Promise<Reading | undefined>;
+  /** Stores readings with their totals; each reading is stored at most once. */
+  storeReadings(readings: Reading[], options: StoreOptions): Promise<StoreOutcome[]>;
   /**
-   * Stores readings with their roll-up increments; each reading is stored at most once.
-   * `excessOverKwh`: readings above this are also indexed for the single-reading alarm.
+   * Folds the customer's settled readings into coarser totals (the scheduled sweep runs it), so
+   * reads stay O(buckets). It changes no answer: every read gives the same result before and after.
    */
-  storeReadings(readings: Reading[], options: { timeZone: string; excessOverKwh: number }): Promise<StoreOutcome[]>;
+  consolidate(customerId: string, options: { timeZone: string; nowMs: number }): Promise<void>;
   /** kWh per roll-up bucket (absent buckets are omitted). */
   sumBuckets(customerId: string, level: BucketLevel, firstKey: string, lastKey: string): Promise<Map<string, Decimal>>;
   /** Readings in [startMs, endMs), oldest first, one page at a time. */

@@ -27,6 +27,7 @@ export function recordReadings(context: Context, readings: Reading[]): Promise<S
   return context.repository.storeReadings(readings, {
     timeZone: context.settings.timeZone,
     excessOverKwh: context.settings.alarmLimitKwh,
+    nowMs: context.now(),
   });
 }
 

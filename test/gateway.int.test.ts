@@ -10,7 +10,7 @@ import { Decimal } from '../core/decimal';
 import { createContext } from '../core/wiring';
 import { loadTariff } from '../core/billing';
 import type { Context } from '../core/context';
-import type { Reading } from '../core/model';
+import type { Reading, StoreOptions } from '../core/model';
 import { MemoryRepository } from '../core/store/memoryRepository';
 import { MeterSimulator } from '../meter/simulator';
 import { macOf, MAX_DATAGRAM_BYTES } from '../udp-gateway/protocol';
@@ -133,7 +133,7 @@ describe('UDP gateway: every bad datagram gets its error reply', () => {
     id = await customerWith(1);
     await context.repository.storeReadings(
       [{ customerId: id, meterId: 1, valor: 5, timestampMs: ts * 1000 }],
-      { timeZone: 'America/Bahia', excessOverKwh: 1000 },
+      { timeZone: 'America/Bahia', excessOverKwh: 1000, nowMs: Date.now() },
     );
   });
 
@@ -395,7 +395,7 @@ describe('UDP gateway shutdown', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     class HeldRepository extends MemoryRepository {
-      override async storeReadings(readings: Reading[], options: { timeZone: string; excessOverKwh: number }) {
+      override async storeReadings(readings: Reading[], options: StoreOptions) {
         await held;
         return super.storeReadings(readings, options);
       }

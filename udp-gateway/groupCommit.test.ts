@@ -3,7 +3,7 @@ import { loadTariff } from '../core/billing';
 import type { Context } from '../core/context';
 import { withCheckDigits } from '../core/cpf';
 import { registerCustomer } from '../core/customers';
-import type { Reading, StoreOutcome } from '../core/model';
+import type { Reading, StoreOptions, StoreOutcome } from '../core/model';
 import { MemoryRepository } from '../core/store/memoryRepository';
 import { GroupCommit, type GroupCommitOptions } from './groupCommit';
 
@@ -17,7 +17,7 @@ class GatedRepository extends MemoryRepository {
   gated = false;
   failing = false;
 
-  override async storeReadings(readings: Reading[], options: { timeZone: string; excessOverKwh: number }) {
+  override async storeReadings(readings: Reading[], options: StoreOptions) {
     this.calls.push(readings);
     if (this.gated) await new Promise<void>((resolve) => this.gates.push(resolve));
     if (this.failing) throw new Error('ProvisionedThroughputExceededException');

@@ -84,6 +84,7 @@ import type {
   Reading,
   ReadingPage,
   Repository,
+  StoreOptions,
   StoreOutcome,
   StoredToken,
 } from '../model';
@@ -320,7 +321,7 @@ export class DynamoRepository implements Repository {
 
   async storeReadings(
     readings: Reading[],
-    options: { timeZone: string; excessOverKwh: number },
+    options: StoreOptions,
   ): Promise<StoreOutcome[]> {
     const outcomes: StoreOutcome[] = new Array(readings.length);
     // Two readings with one identity in the same batch: the first stands for both.
@@ -351,7 +352,7 @@ export class DynamoRepository implements Repository {
   /** Splits readings greedily so each transaction stays within DynamoDB's item limit. */
   private chunksThatFit(
     pending: PendingReading[],
-    options: { timeZone: string; excessOverKwh: number },
+    options: StoreOptions,
   ): PendingReading[][] {
     const chunks: PendingReading[][] = [];
     let current: PendingReading[] = [];
@@ -386,7 +387,7 @@ export class DynamoRepository implements Repository {
   /** One transaction per attempt; failed conditions settle their readings and the rest is retried. */
   private async storeChunk(
     chunk: PendingReading[],
-    options: { timeZone: string; excessOverKwh: number },
+    options: StoreOptions,
     outcomes: StoreOutcome[],
   ): Promise<void> {
     let pending = chunk;
@@ -411,7 +412,7 @@ export class DynamoRepository implements Repository {
   /** Builds one transaction: meter checks, reading puts, merged roll-up increments. */
   private transactionItems(
     pending: PendingReading[],
-    options: { timeZone: string; excessOverKwh: number },
+    options: StoreOptions,
     held: HeldMeters,
   ): TransactionItem[] {
     const items: TransactionItem[] = [];
@@ -556,6 +557,10 @@ export class DynamoRepository implements Repository {
       }
     }
     return settled;
+  }
+
+  async consolidate(_customerId: string, _options: { timeZone: string; nowMs: number }): Promise<void> {
+    // Nothing to fold in this layout yet.
   }
 
   async sumBuckets(

@@ -17,6 +17,7 @@ import type {
   Reading,
   ReadingPage,
   Repository,
+  StoreOptions,
   StoreOutcome,
   StoredToken,
 } from '../model';
@@ -130,13 +131,13 @@ export class MemoryRepository implements Repository {
 
   async storeReadings(
     readings: Reading[],
-    options: { timeZone: string; excessOverKwh: number },
+    options: StoreOptions,
   ): Promise<StoreOutcome[]> {
     // Each reading is settled in order, so a repeat inside the batch meets the first one stored.
     return readings.map((reading) => this.storeOne(reading, options));
   }
 
-  private storeOne(reading: Reading, options: { timeZone: string; excessOverKwh: number }): StoreOutcome {
+  private storeOne(reading: Reading, options: StoreOptions): StoreOutcome {
     const record = this.customers.get(reading.customerId);
     if (!record) return { status: 'rejected', error: new CustomerNotFound(reading.customerId) };
     if (!record.meters.has(reading.meterId)) {
@@ -170,6 +171,10 @@ export class MemoryRepository implements Repository {
       record.excess.set(buckets.month, [...(record.excess.get(buckets.month) ?? []), { ...reading }]);
     }
     return { status: 'stored' };
+  }
+
+  async consolidate(_customerId: string, _options: { timeZone: string; nowMs: number }): Promise<void> {
+    // Nothing to fold in this layout yet.
   }
 
   async sumBuckets(
