@@ -165,6 +165,7 @@ export async function measureApi(options: {
   options.handlerContext().repository = new DynamoRepository(
     instrument(createDocumentClient({ endpoint: options.endpoint, region: 'us-east-1' })),
     options.tablePrefix,
+    { timeZone: 'America/Bahia', writeGrouping: 'item' },
   );
   const results: RouteResult[] = [];
   for (const route of ROUTES) {

@@ -24,6 +24,8 @@ import { measureSimulatorMemory, type SimulatorMemory } from './memory';
 import { probeEnvironment } from './profile';
 import { kb, markdownTable, ms, terminalTable, thousands, type Row } from './report';
 import { rssMb, startDatabase, startHelper, stopEverything, TABLE_PREFIX, track } from './services';
+/** The layout's zone and the AWS write shape: the bench measures what the cloud would be billed for. */
+const REPOSITORY_OPTIONS = { timeZone: 'America/Bahia', writeGrouping: 'item' } as const;
 import { measureUdpPath, type UdpPathResult } from './udpPath';
 import { writeCost, type WriteCost } from './writeCost';
 
@@ -167,7 +169,7 @@ async function runPhases(options: RunOptions, starting: Promise<unknown>[]): Pro
     const dynamo = await startDatabase('file');
     const repositoryConfig = loadConfig({ DYNAMODB_ENDPOINT: dynamo.endpoint, LUZ_TABLE_PREFIX: TABLE_PREFIX });
     const context = createContext(repositoryConfig);
-    context.repository = new DynamoRepository(instrument(createDocumentClient({ endpoint: dynamo.endpoint, region: 'us-east-1' })), TABLE_PREFIX);
+    context.repository = new DynamoRepository(instrument(createDocumentClient({ endpoint: dynamo.endpoint, region: 'us-east-1' })), TABLE_PREFIX, REPOSITORY_OPTIONS);
 
     // serverless offline builds its bundles while the fleet registers: neither is being measured yet.
     const offline = options.only.has('api')
@@ -276,7 +278,7 @@ async function runPhases(options: RunOptions, starting: Promise<unknown>[]): Pro
     process.env.STAFF_KEY ??= staffKey;
     // The handlers' own context, pointed at this database for the phase.
     const handlerContext = luzContext();
-    handlerContext.repository = new DynamoRepository(instrument(createDocumentClient({ endpoint: dynamo.endpoint, region: 'us-east-1' })), TABLE_PREFIX);
+    handlerContext.repository = new DynamoRepository(instrument(createDocumentClient({ endpoint: dynamo.endpoint, region: 'us-east-1' })), TABLE_PREFIX, REPOSITORY_OPTIONS);
     results.history = await measureHistory({
       context: handlerContext,
       bigReadings: s.historyBig,

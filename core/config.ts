@@ -33,6 +33,12 @@ const schema = z.object({
   LUZ_TOKEN_TTL_DAYS: positive.default(365),
   LUZ_ALARM_LIMIT_KWH: positive.default(1000),
   LUZ_MAX_READING_KWH: positive.default(100_000),
+  /**
+   * How reading writes are grouped (core/store/readingStore.ts): `item`, one UpdateItem per block
+   * (≈ 1 AWS write unit per reading, the cheapest), or `transaction`, up to 100 block updates per
+   * TransactWriteItems (2 units per reading in AWS; faster on DynamoDB Local).
+   */
+  LUZ_WRITE_GROUPING: z.enum(['item', 'transaction']).default('item'),
   // Alarm rules (core/alarms.ts): which are in use, and each one's numbers.
   LUZ_ALARM_RULES: z
     .string()

@@ -27,7 +27,7 @@ export function settingsFrom(config: Config): Context['settings'] {
 export function createContext(config: Config, endpoint: string | undefined = config.DYNAMODB_ENDPOINT): Context {
   const client = createDocumentClient({ endpoint, region: config.AWS_REGION });
   return {
-    repository: new DynamoRepository(client, config.LUZ_TABLE_PREFIX),
+    repository: new DynamoRepository(client, config.LUZ_TABLE_PREFIX, { timeZone: config.LUZ_TZ, writeGrouping: config.LUZ_WRITE_GROUPING }),
     settings: settingsFrom(config),
     now: () => Date.now(),
   };

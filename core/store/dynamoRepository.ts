@@ -1,26 +1,25 @@
-// The only code that knows DynamoDB keys and expressions.
+// The repository over DynamoDB: customers, tokens, meters, secrets, invoices and alarms here; the
+// readings' tables in core/store/readingStore.ts; every key format in core/store/keys.ts.
 //
 // Tables (names = LUZ_TABLE_PREFIX + name; declared once in serverless.yml `resources`):
 //
 // | table      | partition key | sort key           | item                                                   |
 // |------------|---------------|--------------------|--------------------------------------------------------|
-// | clientes   | id (CPF)      | —                  | name, createdAt, meterCount (atomic meter-id counter), tokenHash |
-// | clientes   |               |                    | ligacao (monofasico/bifasico/trifasico; absent = monofasico) |
+// | clientes   | id (CPF)      | —                  | name, createdAt, meterCount (atomic meter-id counter), tokenHash, ligacao |
+// | clientes   |               |                    | consolidadoAte (window its blocks are folded up to, exclusive; see readingStore) |
 // | tokens     | tokenHash (SHA-256 of the customer token) | — | id (CPF), createdAt, expiresAt (ms), revokedAt   |
-// | medidores  | id (CPF)      | id_medidor (N)     | createdAt, ultimaLeitura (newest reading ms, only grows) |
-// | medidores  |               |                    | seqMaximo (highest seq of the meter's signed readings since its secret was issued; only grows) |
+// | medidores  | id (CPF)      | id_medidor (N)     | createdAt, ultimaLeitura (newest on-time reading ms among folded blocks; set by the fold) |
+// | medidores  |               |                    | seqMaximo (checkpoint of the highest signed seq since the secret was issued, every 64 seqs; only grows) |
 // | segredos   | id (CPF)      | id_medidor (N)     | segredo (the meter's HMAC key, as issued: the gateway recomputes MACs with it), createdAt |
-// | leituras   | id (CPF)      | sk = TTTTTTTTTTTTTT#MMMMMMMMMM (ms, meter; zero-padded) | id_medidor, valor, ts   |
-// | consumo    | id (CPF)      | sk = H#YYYY-MM-DDTHH, D#YYYY-MM-DD, M#YYYY-MM          | kwh, leituras (ADD)     |
-// |            |               | sk = X#YYYY-MM#<leituras sk>   (readings above the alarm limit) | id_medidor, valor, ts |
-// |            |               | sk = MD#YYYY-MM#MMMMMMMMMM   (per-meter month, meter zero-padded) | kwh, leituras (ADD) |
+// | blocos     | id (CPF)      | sk = YYYY-MM-DDTHH#MMMMMMMMMM (local 6-hour window, meter) | r<ms base36> / l<ms base36> = valor (one slot per reading, on time / late), kwh + n (on-time readings, ADD), grandes (SS ms:valor above the alarm limit) |
+// | totais     | id (CPF)      | sk = YYYY-MM#MMMMMMMMMM (month, meter) | kwh, n, d01…d31 (ADD: folded blocks + late readings), grandes (SS), ate (window its blocks are folded up to) |
 // | faturas    | id (CPF)      | mes (YYYY-MM)      | documento (the frozen invoice, JSON), kwhContabilizado, kwhMinimo, precoKwh, vencimentoDias |
 // | alarmes    | id (CPF)      | sk = ATIVO#<regra>[#meter]     (one per condition holding now) | regra, desde, evento, mensagem, emAlarme="sim" |
 // |            |               | sk = EVENTO#<fired ms, 14 digits>#<regra>[#meter] | disparadoEm, encerradoEm?, mensagem |
 // GSI alarmes.ativos: emAlarme (HASH) + id (RANGE), sparse: only ATIVO# items carry emAlarme, so it
 // lists exactly the customers in alarm. Alarm transitions are rare, so one constant partition suffices.
 //
-// Access paths:
+// Access paths (write units by AWS rules in docs/SCALE.md):
 // - cadCliente: one transaction: Put clientes if attribute_not_exists(id) + Put tokens (the first token).
 // - tokenCliente: Get clientes (current tokenHash); one transaction: Update clientes SET tokenHash if it is
 //   still the one read, Put tokens (new), Update tokens (old) SET revokedAt.
@@ -33,27 +32,26 @@
 //   (alarms, history) can read their secrets: only cadMedidor and segredoMedidor write it, and only
 //   the UDP gateway reads it.
 // - UDP gateway, per meter it has not cached: Get segredos + Get medidores (seqMaximo); for a signed
-//   datagram older than its anti-replay window: Get leituras (is that exact reading stored?).
-// - postConsumo / UDP: one TransactWriteItems per batch: ConditionCheck medidores (meter exists),
-//   Put leituras if attribute_not_exists (the reading's identity is customer+meter+ms), and one
-//   Update consumo per distinct customer+bucket with the batch's increments merged (ADD kwh, leituras),
-//   the per-meter month included. The meter item is an Update that raises ultimaLeitura when the
-//   batch's newest reading is newer, and seqMaximo when the batch carries signed readings with a higher
-//   seq; an attribute that is already higher (an out-of-order resend) is left out and the transaction
-//   retried (a plain ConditionCheck when neither moves), so both only ever grow.
-//   A repeated reading fails its condition and cancels the transaction, so it is never counted twice.
-// - getConsumoHist: Query consumo between two bucket keys (≤ 31 items) + Query leituras between
-//   two sort keys, Limit = page size, ExclusiveStartKey from the cursor.
-// - getFatura: Get faturas (closed?) or Query consumo for M#month + MD#month#… + Query faturas
-//   (late kWh of closed months). fechaFatura: the same, then one transaction: Put faturas if
-//   attribute_not_exists(mes) + Update each adjusted month's kwhContabilizado if unchanged.
-// - getAlarme: Query consumo (M#month, X#month#…, the last 8 D# days), Query medidores, Query
-//   alarmes (ATIVO#, EVENTO# newest first); a transition is one transaction (ATIVO# put/delete
-//   + EVENTO# put/update). alarmes (staff): Query the ativos index.
+//   datagram older than its anti-replay window: Get blocos (is that exact reading stored?).
+// - postConsumo / UDP (readingStore.storeReadings): Get medidores once per meter per process (meters
+//   are never deleted); per block, one Update blocos SET <slot> = valor ADD kwh, n IF both slot names
+//   are absent — a repeat fails its condition, and the stored value (ALL_OLD) says duplicate or
+//   conflict. A late reading's block update goes in one transaction with its month item's ADD.
+//   Every 64 seqs of a signed meter: Update medidores SET seqMaximo if higher.
+// - consolidate (the scheduled sweep): Get clientes, Query blocos [consolidadoAte, target), Query
+//   medidores; per month passed, one transaction: Update totais (ADD, SET ate) per meter, Update
+//   clientes SET consolidadoAte if unchanged, Update medidores SET ultimaLeitura.
+// - getConsumoHist / getFatura / getAlarme totals: Query totais (the months) then Query blocos from
+//   the earliest `ate` (hours: Query blocos of the day); readings: Query blocos a window at a time.
+// - getFatura: Get faturas (closed?) or the totals above + Query faturas (late kWh of closed months).
+//   fechaFatura: the same, then one transaction: Put faturas if attribute_not_exists(mes) + Update
+//   each adjusted month's kwhContabilizado if unchanged.
+// - getAlarme: the totals above, Query medidores + Get clientes + Query blocos from consolidadoAte
+//   (newest readings), Query alarmes (ATIVO#, EVENTO# newest first); a transition is one transaction
+//   (ATIVO# put/delete + EVENTO# put/update). alarmes (staff): Query the ativos index.
 import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
-  type CancellationReason,
 } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
@@ -64,14 +62,12 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Decimal } from '../decimal';
 import {
   CustomerAlreadyExists,
   CustomerNotFound,
   InvalidInput,
   MeterNotFound,
-  ReadingConflict,
 } from '../errors';
 import type {
   ActiveAlarm,
@@ -89,52 +85,42 @@ import type {
   StoredToken,
 } from '../model';
 import type { ConnectionType } from '../tariff';
-import { bucketsOf } from '../periods';
-import { decodeCursor, encodeCursor, readingKeyRange, readingSortKey } from './readingKeys';
+import { activeAlarmKey, alarmEventKey } from './keys';
+import { ReadingStore, type WriteGrouping } from './readingStore';
 
-export const TABLES = ['clientes', 'medidores', 'leituras', 'consumo', 'faturas', 'alarmes', 'tokens', 'segredos'] as const;
+export const TABLES = ['clientes', 'medidores', 'blocos', 'totais', 'faturas', 'alarmes', 'tokens', 'segredos'] as const;
 export type TableName = (typeof TABLES)[number];
-
-const LEVEL_PREFIX: Record<BucketLevel, string> = { hour: 'H#', day: 'D#', month: 'M#' };
-/** Items per transaction allowed by DynamoDB. */
-export const MAX_TRANSACTION_ITEMS = 100;
-const MAX_ATTEMPTS = 8;
+/** Tables of the layout before blocks (one item per reading, roll-ups per bucket): `npm run migrate` moves them. */
+export const LEGACY_TABLES = ['leituras', 'consumo'] as const;
 
 // Numbers arrive wrapped (see client.ts) so decimal sums keep every digit.
 const num = (value: unknown): number => Number(value instanceof NumberValue ? value.value : value);
-const dec = (value: unknown): Decimal => new Decimal(String(value instanceof NumberValue ? value.value : value));
-
-function toReading(item: Record<string, unknown>): Reading {
-  return {
-    customerId: String(item.id),
-    meterId: num(item.id_medidor),
-    valor: num(item.valor),
-    timestampMs: num(item.ts),
-  };
-}
 
 function tokenItem(token: StoredToken): Record<string, unknown> {
   return { tokenHash: token.hash, id: token.customerId, createdAt: token.createdAt, expiresAt: token.expiresAt };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface PendingReading {
-  index: number;
-  reading: Reading;
+export interface DynamoRepositoryOptions {
+  /** The zone the blocks' windows are cut in (LUZ_TZ). */
+  timeZone: string;
+  writeGrouping: WriteGrouping;
 }
 
 export class DynamoRepository implements Repository {
   private readonly table: Record<TableName, string>;
 
+  private readonly readings: ReadingStore;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     tablePrefix: string,
+    options: DynamoRepositoryOptions,
   ) {
     this.table = Object.fromEntries(TABLES.map((name) => [name, `${tablePrefix}${name}`])) as Record<
       TableName,
       string
     >;
+    this.readings = new ReadingStore(db, this.table, options.writeGrouping, options.timeZone);
   }
 
   async createCustomer(customer: Customer, token: StoredToken): Promise<void> {
@@ -293,6 +279,7 @@ export class DynamoRepository implements Repository {
       if (reasons[0]?.Code !== 'ConditionalCheckFailed') throw error;
       throw (await this.getCustomer(customerId)) ? new MeterNotFound(customerId, meterId) : new CustomerNotFound(customerId);
     }
+    this.readings.forgetSeq(customerId, meterId);
   }
 
   async meterCredentials(customerId: string, meterId: number): Promise<MeterCredentials | undefined> {
@@ -302,332 +289,44 @@ export class DynamoRepository implements Repository {
       this.db.send(new GetCommand({ TableName: this.table.segredos, Key, ProjectionExpression: 'segredo', ConsistentRead: true })),
     ]);
     if (!meter.Item) return undefined;
+    const highestSeq = meter.Item.seqMaximo === undefined ? undefined : num(meter.Item.seqMaximo);
+    this.readings.sawMeter(customerId, meterId, highestSeq);
     return {
       ...(secret.Item?.segredo === undefined ? {} : { secret: String(secret.Item.segredo) }),
-      ...(meter.Item.seqMaximo === undefined ? {} : { highestSeq: num(meter.Item.seqMaximo) }),
+      ...(highestSeq === undefined ? {} : { highestSeq }),
     };
   }
 
   async findReading(customerId: string, meterId: number, timestampMs: number): Promise<Reading | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.table.leituras,
-        Key: { id: customerId, sk: readingSortKey(timestampMs, meterId) },
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? toReading(Item) : undefined;
+    return this.readings.findReading(customerId, meterId, timestampMs);
   }
 
-  async storeReadings(
-    readings: Reading[],
-    options: StoreOptions,
-  ): Promise<StoreOutcome[]> {
-    const outcomes: StoreOutcome[] = new Array(readings.length);
-    // Two readings with one identity in the same batch: the first stands for both.
-    const firstByKey = new Map<string, PendingReading>();
-    const followers: PendingReading[] = [];
-    for (const [index, reading] of readings.entries()) {
-      const key = `${reading.customerId}#${readingSortKey(reading.timestampMs, reading.meterId)}`;
-      if (firstByKey.has(key)) followers.push({ index, reading });
-      else firstByKey.set(key, { index, reading });
-    }
-    for (const chunk of this.chunksThatFit([...firstByKey.values()], options)) {
-      await this.storeChunk(chunk, options, outcomes);
-    }
-    for (const follower of followers) {
-      const key = `${follower.reading.customerId}#${readingSortKey(follower.reading.timestampMs, follower.reading.meterId)}`;
-      const first = firstByKey.get(key)!;
-      const firstOutcome = outcomes[first.index];
-      outcomes[follower.index] =
-        firstOutcome.status === 'rejected'
-          ? firstOutcome
-          : follower.reading.valor === first.reading.valor
-            ? { status: 'duplicate' }
-            : { status: 'rejected', error: new ReadingConflict(first.reading.valor, follower.reading.valor) };
-    }
-    return outcomes;
+  storeReadings(readings: Reading[], options: StoreOptions): Promise<StoreOutcome[]> {
+    return this.readings.storeReadings(readings, options);
   }
 
-  /** Splits readings greedily so each transaction stays within DynamoDB's item limit. */
-  private chunksThatFit(
-    pending: PendingReading[],
-    options: StoreOptions,
-  ): PendingReading[][] {
-    const chunks: PendingReading[][] = [];
-    let current: PendingReading[] = [];
-    let ownCount = 0;
-    const keys = new Set<string>();
-    for (const entry of pending) {
-      const { reading } = entry;
-      const buckets = bucketsOf(reading.timestampMs, options.timeZone);
-      const entryKeys = [
-        `meter#${reading.customerId}#${reading.meterId}`,
-        `H#${reading.customerId}#${buckets.hour}`,
-        `D#${reading.customerId}#${buckets.day}`,
-        `M#${reading.customerId}#${buckets.month}`,
-        `MD#${reading.customerId}#${buckets.month}#${reading.meterId}`,
-      ];
-      const ownItems = reading.valor > options.excessOverKwh ? 2 : 1; // the put (+ the excess index)
-      const added = entryKeys.filter((key) => !keys.has(key)).length + ownItems;
-      if (current.length > 0 && keys.size + ownCount + added > MAX_TRANSACTION_ITEMS) {
-        chunks.push(current);
-        current = [];
-        ownCount = 0;
-        keys.clear();
-      }
-      current.push(entry);
-      ownCount += ownItems;
-      for (const key of entryKeys) keys.add(key);
-    }
-    if (current.length > 0) chunks.push(current);
-    return chunks;
+  consolidate(customerId: string, options: { timeZone: string; nowMs: number }): Promise<void> {
+    return this.readings.consolidate(customerId, options);
   }
 
-  /** One transaction per attempt; failed conditions settle their readings and the rest is retried. */
-  private async storeChunk(
-    chunk: PendingReading[],
-    options: StoreOptions,
-    outcomes: StoreOutcome[],
-  ): Promise<void> {
-    let pending = chunk;
-    const held: HeldMeters = new Map();
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const items = this.transactionItems(pending, options, held);
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items.map((item) => item.request) }));
-        for (const { index } of pending) outcomes[index] = { status: 'stored' };
-        return;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException) || attempt >= MAX_ATTEMPTS) throw error;
-        const heldBefore = heldCount(held);
-        const settled = await this.settleFailures(items, error.CancellationReasons ?? [], outcomes, held);
-        pending = pending.filter(({ index }) => !settled.has(index));
-        // Only contention remained (another writer on the same roll-up): back off and retry.
-        if (settled.size === 0 && heldCount(held) === heldBefore) await sleep(Math.random() * 10 * 2 ** attempt);
-      }
-    }
+  sumBuckets(customerId: string, level: BucketLevel, firstKey: string, lastKey: string): Promise<Map<string, Decimal>> {
+    return this.readings.sumBuckets(customerId, level, firstKey, lastKey);
   }
 
-  /** Builds one transaction: meter checks, reading puts, merged roll-up increments. */
-  private transactionItems(
-    pending: PendingReading[],
-    options: StoreOptions,
-    held: HeldMeters,
-  ): TransactionItem[] {
-    const items: TransactionItem[] = [];
-    const meters = new Map<string, PendingReading[]>();
-    const increments = new Map<string, { customerId: string; sortKey: string; kwh: Decimal; count: number }>();
-    for (const entry of pending) {
-      const { reading } = entry;
-      const meterKey = `${reading.customerId}#${reading.meterId}`;
-      meters.set(meterKey, [...(meters.get(meterKey) ?? []), entry]);
-      const buckets = bucketsOf(reading.timestampMs, options.timeZone);
-      const meterMonth = `MD#${buckets.month}#${String(reading.meterId).padStart(10, '0')}`;
-      for (const sortKey of [`H#${buckets.hour}`, `D#${buckets.day}`, `M#${buckets.month}`, meterMonth]) {
-        const key = `${reading.customerId}#${sortKey}`;
-        const current = increments.get(key) ?? { customerId: reading.customerId, sortKey, kwh: new Decimal(0), count: 0 };
-        current.kwh = current.kwh.plus(reading.valor);
-        current.count += 1;
-        increments.set(key, current);
-      }
-    }
-    for (const [meterKey, group] of meters.entries()) {
-      const { customerId, meterId } = group[0].reading;
-      const Key = { id: customerId, id_medidor: meterId };
-      const { newest, highestSeq } = meterMarks(group);
-      const holds = held.get(meterKey);
-      const sets: string[] = [];
-      const conditions = ['attribute_exists(id_medidor)'];
-      const values: Record<string, number> = {};
-      if (!holds?.has('ultimaLeitura')) {
-        sets.push('ultimaLeitura = :ts');
-        conditions.push('(attribute_not_exists(ultimaLeitura) OR ultimaLeitura <= :ts)');
-        values[':ts'] = newest;
-      }
-      if (highestSeq !== undefined && !holds?.has('seqMaximo')) {
-        sets.push('seqMaximo = :seq');
-        conditions.push('(attribute_not_exists(seqMaximo) OR seqMaximo <= :seq)');
-        values[':seq'] = highestSeq;
-      }
-      items.push({
-        kind: 'meter',
-        readings: group,
-        meterKey,
-        request:
-          sets.length === 0
-            ? { ConditionCheck: { TableName: this.table.medidores, Key, ConditionExpression: 'attribute_exists(id_medidor)' } }
-            : {
-                Update: {
-                  TableName: this.table.medidores,
-                  Key,
-                  UpdateExpression: `SET ${sets.join(', ')}`,
-                  ConditionExpression: conditions.join(' AND '),
-                  ExpressionAttributeValues: values,
-                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-                },
-              },
-      });
-    }
-    for (const entry of pending) {
-      const { reading } = entry;
-      const sk = readingSortKey(reading.timestampMs, reading.meterId);
-      const attributes = { id_medidor: reading.meterId, valor: reading.valor, ts: reading.timestampMs };
-      items.push({
-        kind: 'reading',
-        readings: [entry],
-        request: {
-          Put: {
-            TableName: this.table.leituras,
-            Item: { id: reading.customerId, sk, ...attributes },
-            ConditionExpression: 'attribute_not_exists(sk)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
-      });
-      if (reading.valor > options.excessOverKwh) {
-        const month = bucketsOf(reading.timestampMs, options.timeZone).month;
-        items.push({
-          kind: 'excess',
-          readings: [entry],
-          request: {
-            Put: { TableName: this.table.consumo, Item: { id: reading.customerId, sk: `X#${month}#${sk}`, ...attributes } },
-          },
-        });
-      }
-    }
-    for (const increment of increments.values()) {
-      items.push({
-        kind: 'rollup',
-        readings: [],
-        request: {
-          Update: {
-            TableName: this.table.consumo,
-            Key: { id: increment.customerId, sk: increment.sortKey },
-            UpdateExpression: 'ADD kwh :kwh, leituras :count',
-            ExpressionAttributeValues: { ':kwh': NumberValue.from(increment.kwh.toString()), ':count': increment.count },
-          },
-        },
-      });
-    }
-    return items;
+  listReadings(customerId: string, range: { startMs: number; endMs: number }, page: { limit: number; cursor?: string }): Promise<ReadingPage> {
+    return this.readings.listReadings(customerId, range, page);
   }
 
-  /** Turns each failed condition into an outcome; returns the indexes that are settled. */
-  private async settleFailures(
-    items: TransactionItem[],
-    reasons: CancellationReason[],
-    outcomes: StoreOutcome[],
-    held: HeldMeters,
-  ): Promise<Set<number>> {
-    const settled = new Set<number>();
-    for (const [position, reason] of reasons.entries()) {
-      if (reason.Code !== 'ConditionalCheckFailed') continue;
-      const item = items[position];
-      if (item.kind === 'meter' && reason.Item && item.meterKey) {
-        // The meter exists and already holds a newer ultimaLeitura or a higher seqMaximo than these
-        // readings: store them without raising that attribute.
-        const stored = unmarshall(reason.Item, { wrapNumbers: true });
-        const { newest, highestSeq } = meterMarks(item.readings);
-        const holds = held.get(item.meterKey) ?? new Set<MeterMark>();
-        const ahead = (name: MeterMark, mine: number | undefined) =>
-          stored[name] !== undefined && (mine === undefined || num(stored[name]) > mine);
-        if (ahead('ultimaLeitura', newest)) holds.add('ultimaLeitura');
-        if (ahead('seqMaximo', highestSeq)) holds.add('seqMaximo');
-        // Neither is ahead (it moved back meanwhile?): settle for the plain existence check.
-        if (holds.size === 0) holds.add('ultimaLeitura').add('seqMaximo');
-        held.set(item.meterKey, holds);
-      } else if (item.kind === 'meter') {
-        const { customerId, meterId } = item.readings[0].reading;
-        const customer = await this.getCustomer(customerId);
-        const error = customer ? new MeterNotFound(customerId, meterId) : new CustomerNotFound(customerId);
-        for (const { index } of item.readings) {
-          outcomes[index] = { status: 'rejected', error };
-          settled.add(index);
-        }
-      } else if (item.kind === 'reading') {
-        const { index, reading } = item.readings[0];
-        const stored = reason.Item ? unmarshall(reason.Item, { wrapNumbers: true }) : undefined;
-        const storedValue = stored ? num(stored.valor) : undefined;
-        outcomes[index] =
-          storedValue === undefined || storedValue === reading.valor
-            ? { status: 'duplicate' }
-            : { status: 'rejected', error: new ReadingConflict(storedValue, reading.valor) };
-        settled.add(index);
-      }
-    }
-    return settled;
+  excessReadings(customerId: string, month: string): Promise<Reading[]> {
+    return this.readings.excessReadings(customerId, month);
   }
 
-  async consolidate(_customerId: string, _options: { timeZone: string; nowMs: number }): Promise<void> {
-    // Nothing to fold in this layout yet.
+  listMeters(customerId: string): Promise<Meter[]> {
+    return this.readings.listMeters(customerId);
   }
 
-  async sumBuckets(
-    customerId: string,
-    level: BucketLevel,
-    firstKey: string,
-    lastKey: string,
-  ): Promise<Map<string, Decimal>> {
-    const prefix = LEVEL_PREFIX[level];
-    const sums = new Map<string, Decimal>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table.consumo,
-          KeyConditionExpression: 'id = :id AND sk BETWEEN :first AND :last',
-          ExpressionAttributeValues: { ':id': customerId, ':first': prefix + firstKey, ':last': prefix + lastKey },
-          ProjectionExpression: 'sk, kwh',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) sums.set(String(item.sk).slice(prefix.length), dec(item.kwh));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return sums;
-  }
-
-  async listReadings(
-    customerId: string,
-    range: { startMs: number; endMs: number },
-    page: { limit: number; cursor?: string },
-  ): Promise<ReadingPage> {
-    const { first, last } = readingKeyRange(range);
-    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, { first, last });
-    const result = await this.db.send(
-      new QueryCommand({
-        TableName: this.table.leituras,
-        KeyConditionExpression: 'id = :id AND sk BETWEEN :first AND :last',
-        ExpressionAttributeValues: { ':id': customerId, ':first': first, ':last': last },
-        Limit: page.limit,
-        ConsistentRead: true,
-        ExclusiveStartKey: after === undefined ? undefined : { id: customerId, sk: after },
-      }),
-    );
-    const items = result.Items ?? [];
-    const lastKey = result.LastEvaluatedKey?.sk;
-    return { readings: items.map(toReading), cursor: lastKey === undefined ? null : encodeCursor(String(lastKey)) };
-  }
-
-  async excessReadings(customerId: string, month: string): Promise<Reading[]> {
-    const readings: Reading[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table.consumo,
-          KeyConditionExpression: 'id = :id AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':id': customerId, ':prefix': `X#${month}#` },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      readings.push(...(page.Items ?? []).map(toReading));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return readings;
+  meterMonthKwh(customerId: string, month: string): Promise<Map<number, Decimal>> {
+    return this.readings.meterMonthKwh(customerId, month);
   }
 
   /** Every item of a query, following LastEvaluatedKey. */
@@ -640,32 +339,6 @@ export class DynamoRepository implements Repository {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return items;
-  }
-
-  async listMeters(customerId: string): Promise<Meter[]> {
-    const items = await this.queryAll({
-      TableName: this.table.medidores,
-      KeyConditionExpression: 'id = :id',
-      ExpressionAttributeValues: { ':id': customerId },
-      ConsistentRead: true,
-    });
-    return items.map((item) => ({
-      meterId: num(item.id_medidor),
-      createdAt: String(item.createdAt),
-      ...(item.ultimaLeitura === undefined ? {} : { lastReadingMs: num(item.ultimaLeitura) }),
-    }));
-  }
-
-  async meterMonthKwh(customerId: string, month: string): Promise<Map<number, Decimal>> {
-    const prefix = `MD#${month}#`;
-    const items = await this.queryAll({
-      TableName: this.table.consumo,
-      KeyConditionExpression: 'id = :id AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':id': customerId, ':prefix': prefix },
-      ProjectionExpression: 'sk, kwh',
-      ConsistentRead: true,
-    });
-    return new Map(items.map((item) => [Number(String(item.sk).slice(prefix.length)), dec(item.kwh)]));
   }
 
   private toInvoiceRecord(item: Record<string, unknown>): InvoiceRecord {
@@ -754,7 +427,7 @@ export class DynamoRepository implements Repository {
   }
 
   async fireAlarm(alarm: ActiveAlarm): Promise<boolean> {
-    const eventKey = alarmEventKey(alarm);
+    const eventKey = eventKeyOf(alarm);
     const meter = alarm.meterId === undefined ? {} : { id_medidor: alarm.meterId };
     try {
       await this.db.send(
@@ -765,7 +438,7 @@ export class DynamoRepository implements Repository {
                 TableName: this.table.alarmes,
                 Item: {
                   id: alarm.customerId,
-                  sk: `ATIVO#${alarm.key}`,
+                  sk: activeAlarmKey(alarm.key),
                   regra: alarm.regra,
                   ...meter,
                   desde: alarm.firedMs,
@@ -793,7 +466,7 @@ export class DynamoRepository implements Repository {
   }
 
   async clearAlarm(alarm: ActiveAlarm, clearedMs: number): Promise<boolean> {
-    const eventKey = alarmEventKey(alarm);
+    const eventKey = eventKeyOf(alarm);
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -801,7 +474,7 @@ export class DynamoRepository implements Repository {
             {
               Delete: {
                 TableName: this.table.alarmes,
-                Key: { id: alarm.customerId, sk: `ATIVO#${alarm.key}` },
+                Key: { id: alarm.customerId, sk: activeAlarmKey(alarm.key) },
                 ConditionExpression: 'evento = :event',
                 ExpressionAttributeValues: { ':event': eventKey },
               },
@@ -887,39 +560,15 @@ export class DynamoRepository implements Repository {
   }
 }
 
-function alarmEventKey(alarm: Pick<ActiveAlarm, 'firedMs' | 'key'>): string {
-  return `EVENTO#${String(alarm.firedMs).padStart(14, '0')}#${alarm.key}`;
-}
+const eventKeyOf = (alarm: Pick<ActiveAlarm, 'firedMs' | 'key'>) => alarmEventKey(alarm.firedMs, alarm.key);
 
 function toActiveAlarm(item: Record<string, unknown>): ActiveAlarm {
   return {
     customerId: String(item.id),
-    key: String(item.sk).slice('ATIVO#'.length),
+    key: String(item.sk).slice(activeAlarmKey('').length),
     regra: String(item.regra),
     ...(item.id_medidor === undefined ? {} : { meterId: num(item.id_medidor) }),
     firedMs: num(item.desde),
     mensagem: String(item.mensagem),
   };
-}
-
-/** Meter attributes a batch raises: the newest reading time and the highest signed seq. */
-type MeterMark = 'ultimaLeitura' | 'seqMaximo';
-/** Per meter, the marks storage already holds higher than this batch (left out of the next attempt). */
-type HeldMeters = Map<string, Set<MeterMark>>;
-
-const heldCount = (held: HeldMeters) => [...held.values()].reduce((sum, marks) => sum + marks.size, 0);
-
-function meterMarks(group: PendingReading[]): { newest: number; highestSeq: number | undefined } {
-  const seqs = group.flatMap(({ reading }) => (reading.seq === undefined ? [] : [reading.seq]));
-  return {
-    newest: Math.max(...group.map(({ reading }) => reading.timestampMs)),
-    highestSeq: seqs.length === 0 ? undefined : Math.max(...seqs),
-  };
-}
-
-interface TransactionItem {
-  kind: 'meter' | 'reading' | 'excess' | 'rollup';
-  readings: PendingReading[];
-  meterKey?: string;
-  request: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 }

@@ -22,7 +22,7 @@ import type {
   StoredToken,
 } from '../model';
 import { bucketsOf } from '../periods';
-import { decodeCursor, encodeCursor, readingKeyRange, readingSortKey } from './readingKeys';
+import { bucketKey, decodeCursor, encodeCursor, isLate, meterMonthBucket, readingKeyRange, readingSortKey } from './keys';
 
 interface CustomerRecord {
   customer: Customer;
@@ -43,7 +43,6 @@ interface CustomerRecord {
   excess: Map<string, Reading[]>;
 }
 
-const LEVEL_PREFIX: Record<BucketLevel, string> = { hour: 'H#', day: 'D#', month: 'M#' };
 
 /** Index of the first key not less than `key` (or, with `after`, greater than it): binary search. */
 function lowerBound(sorted: string[], key: string, after = false): number {
@@ -159,16 +158,16 @@ export class MemoryRepository implements Repository {
     }
     record.sortedKeys.splice(lowerBound(record.sortedKeys, sortKey), 0, sortKey);
     const buckets = bucketsOf(reading.timestampMs, options.timeZone);
-    const meterMonth = `MD#${buckets.month}#${String(reading.meterId).padStart(10, '0')}`;
-    for (const key of [`H#${buckets.hour}`, `D#${buckets.day}`, `M#${buckets.month}`, meterMonth]) {
+    const meterMonth = meterMonthBucket(buckets.month, reading.meterId);
+    for (const key of [bucketKey('hour', buckets.hour), bucketKey('day', buckets.day), bucketKey('month', buckets.month), meterMonth]) {
       record.rollups.set(key, (record.rollups.get(key) ?? new Decimal(0)).plus(reading.valor));
     }
     const meter = record.meterDetails.get(reading.meterId);
-    if (meter && !(meter.lastReadingMs !== undefined && meter.lastReadingMs > reading.timestampMs)) {
+    if (meter && !isLate(reading.timestampMs, options.nowMs) && !(meter.lastReadingMs !== undefined && meter.lastReadingMs > reading.timestampMs)) {
       meter.lastReadingMs = reading.timestampMs;
     }
     if (reading.valor > options.excessOverKwh) {
-      record.excess.set(buckets.month, [...(record.excess.get(buckets.month) ?? []), { ...reading }]);
+      record.excess.set(buckets.month, [...(record.excess.get(buckets.month) ?? []), kept]);
     }
     return { status: 'stored' };
   }
@@ -183,7 +182,7 @@ export class MemoryRepository implements Repository {
     firstKey: string,
     lastKey: string,
   ): Promise<Map<string, Decimal>> {
-    const prefix = LEVEL_PREFIX[level];
+    const prefix = bucketKey(level, '');
     const sums = new Map<string, Decimal>();
     const record = this.customers.get(customerId);
     if (!record) return sums;
@@ -229,7 +228,7 @@ export class MemoryRepository implements Repository {
   }
 
   async meterMonthKwh(customerId: string, month: string): Promise<Map<number, Decimal>> {
-    const prefix = `MD#${month}#`;
+    const prefix = meterMonthBucket(month, 0).slice(0, -10);
     const sums = new Map<number, Decimal>();
     for (const [key, kwh] of this.customers.get(customerId)?.rollups ?? []) {
       if (key.startsWith(prefix)) sums.set(Number(key.slice(prefix.length)), kwh);
