@@ -6,6 +6,7 @@ import { withCheckDigits } from '../cpf';
 import { recordReadings } from '../readings';
 import { getHistory } from '../history';
 import { loadTariff } from '../billing';
+import { repositoryContract } from '../../test/repositoryContract';
 import { MemoryRepository } from './memoryRepository';
 
 const NOW = Date.parse('2025-07-20T12:00:00Z');
@@ -27,17 +28,6 @@ function memoryContext(): Context {
 }
 
 describe('MemoryRepository', () => {
-  it('allocates meter ids 1, 2 in order and refuses a second customer with the same CPF', async () => {
-    const context = memoryContext();
-    await registerCustomer(context, { id: CPF, name: 'Ana' });
-    expect(await registerMeter(context, { id: CPF })).toEqual({ id: CPF, id_medidor: 1, segredo: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
-    expect(await registerMeter(context, { id: CPF })).toEqual({ id: CPF, id_medidor: 2, segredo: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
-    await expect(registerCustomer(context, { id: CPF, name: 'Outra' })).rejects.toMatchObject({ code: 'customer_exists' });
-    await expect(registerMeter(context, { id: withCheckDigits('111444777') })).rejects.toMatchObject({
-      code: 'customer_not_found',
-    });
-  });
-
   it('settles a batch like DynamoDB: stored, duplicate, conflict, unknown meter, unknown customer, repeat in batch', async () => {
     const context = memoryContext();
     await registerCustomer(context, { id: CPF, name: 'Ana' });
@@ -62,24 +52,6 @@ describe('MemoryRepository', () => {
       'duplicate',
     ]);
     expect(await getInvoice(context, CPF, '2025-07')).toMatchObject({ kwh: 6.5, valor: 6.96 });
-  });
-
-  it('sums roll-ups exactly in decimal (0.1 + 0.2 is 0.3) and buckets by the Bahia calendar (month boundary at 03:00 UTC)', async () => {
-    const context = memoryContext();
-    await registerCustomer(context, { id: CPF, name: 'Ana' });
-    await registerMeter(context, { id: CPF });
-    await recordReadings(context, [
-      { customerId: CPF, meterId: 1, valor: 0.1, timestampMs: t('2025-07-10T12:00:00Z') },
-      { customerId: CPF, meterId: 1, valor: 0.2, timestampMs: t('2025-07-11T12:00:00Z') },
-      // 2025-08-01T02:59Z is still July 31st in America/Bahia (UTC−3).
-      { customerId: CPF, meterId: 1, valor: 1, timestampMs: t('2025-08-01T02:59:00Z') },
-      { customerId: CPF, meterId: 1, valor: 10, timestampMs: t('2025-08-01T03:00:00Z') },
-    ]);
-    const july = await context.repository.sumBuckets(CPF, 'month', '2025-07', '2025-08');
-    expect([...july].map(([key, kwh]) => [key, kwh.toString()])).toEqual([
-      ['2025-07', '1.3'],
-      ['2025-08', '10'],
-    ]);
   });
 
   it('lists readings oldest first, a page at a time, through history', async () => {
@@ -138,13 +110,6 @@ describe('MemoryRepository', () => {
       code: 'customer_not_found',
     });
   });
-
-  it('indexes readings above the excess threshold for the alarm', async () => {
-    const context = memoryContext();
-    await registerCustomer(context, { id: CPF, name: 'Ana' });
-    await registerMeter(context, { id: CPF });
-    const big = { customerId: CPF, meterId: 1, valor: 1200, timestampMs: t('2025-07-02T12:00:00Z') };
-    await recordReadings(context, [big, { ...big, valor: 3, timestampMs: t('2025-07-03T12:00:00Z') }]);
-    expect(await context.repository.excessReadings(CPF, '2025-07')).toEqual([big]);
-  });
 });
+
+repositoryContract('MemoryRepository', () => new MemoryRepository());
