@@ -160,17 +160,16 @@ function toMonthItem(item: Item): MonthItem {
 /** Months from `first` to `last`, YYYY-MM, inclusive. */
 function monthsBetween(first: string, last: string): string[] {
   const months: string[] = [];
-  let [year, month] = first.split('-').map(Number);
-  for (let key = first; key <= last; ) {
-    months.push(key);
-    month += 1;
-    if (month > 12) [year, month] = [year + 1, 1];
-    key = `${year}-${String(month).padStart(2, '0')}`;
-  }
+  for (let month = first; month <= last; month = nextMonth(month)) months.push(month);
   return months;
 }
 
 const firstWindowOf = (month: string) => `${month}-01T00`;
+
+function nextMonth(month: string): string {
+  const [year, number] = month.split('-').map(Number);
+  return number === 12 ? `${year + 1}-01` : `${year}-${String(number + 1).padStart(2, '0')}`;
+}
 
 export class ReadingStore {
   /** Meters known to exist: meters are never deleted, so once seen, always valid. */
@@ -533,16 +532,17 @@ export class ReadingStore {
     const unfoldedFrom = monthList.map((month, position) => {
       const bounds = months.filter((item) => item.month === month).map((item) => item.foldedBefore ?? firstWindowOf(month));
       const bound = bounds.length ? bounds.reduce((a, b) => (a < b ? a : b)) : firstWindowOf(month);
-      const end = position + 1 < monthList.length ? firstWindowOf(monthList[position + 1]) : '~';
+      const end = firstWindowOf(position + 1 < monthList.length ? monthList[position + 1] : nextMonth(month));
       return bound < end ? bound : undefined;
     });
     const from = unfoldedFrom.find((bound) => bound !== undefined);
-    if (from === undefined) return { months, blocks: [] as Block[] };
+    const upTo = `${lastWindow ?? `${lastMonth}-31T18`}#~`;
+    if (from === undefined || `${from}#` > upTo) return { months, blocks: [] as Block[] };
     const blocks = (
       await this.queryAll({
         TableName: this.table.blocos,
         KeyConditionExpression: 'id = :id AND sk BETWEEN :first AND :last',
-        ExpressionAttributeValues: { ':id': customerId, ':first': `${from}#`, ':last': `${lastWindow ?? `${lastMonth}-31T18`}#~` },
+        ExpressionAttributeValues: { ':id': customerId, ':first': `${from}#`, ':last': upTo },
       })
     )
       .map(toBlock)
