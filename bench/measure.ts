@@ -75,6 +75,8 @@ export interface Call {
   output?: Record<string, unknown>;
   startMs: number;
   endMs: number;
+  /** The call failed (a failed condition, a cancelled transaction): AWS bills it all the same. */
+  failed?: boolean;
 }
 
 /** Calls of the current logical operation (an invocation), kept per async context. */
@@ -94,6 +96,9 @@ export function instrument(db: DynamoDBDocumentClient): DynamoDBDocumentClient {
     try {
       call.output = await send(command, ...rest);
       return call.output;
+    } catch (error) {
+      call.failed = true;
+      throw error;
     } finally {
       call.endMs = performance.now();
       calls?.push(call);
