@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Context } from '../core/context';
 import type { Reading } from '../core/model';
+import type { WriteGrouping } from '../core/store/readingStore';
 import { recordReadings } from '../core/readings';
 import { startGateway } from '../dev/gateway';
 import { stopGroup } from '../dev/offline';
@@ -19,6 +20,8 @@ import { UNTHROTTLED } from './udpPath';
 export interface CeilingRun {
   concurrency: number;
   batch: number;
+  /** How the repository grouped the writes (core/store/readingStore.ts). */
+  grouping: WriteGrouping;
   perSecond: number;
   cpu: Record<string, number>;
 }
@@ -35,7 +38,7 @@ export interface CeilingResult {
 export async function ceilingRun(
   context: Context,
   stream: Iterator<Reading>,
-  config: { concurrency: number; batch: number },
+  config: { concurrency: number; batch: number; grouping: WriteGrouping },
   runMs: number,
   pids: Record<string, number>,
 ): Promise<CeilingRun> {
@@ -60,9 +63,10 @@ export async function ceilingRun(
  * Readings are older than anything the simulator sends afterwards, so no meter's marks go backwards.
  */
 export async function measureCeiling(options: {
-  context: Context;
+  /** A context per write grouping: the ceiling is the best of both. */
+  contexts: Record<WriteGrouping, Context>;
   fleet: FleetMeter[];
-  configs: { concurrency: number; batch: number }[];
+  configs: { concurrency: number; batch: number; grouping: WriteGrouping }[];
   runMs: number;
   startMs: number;
   pids: Record<string, number>;
@@ -70,7 +74,7 @@ export async function measureCeiling(options: {
   // seq 0 is below any seq the simulator sends, so the simulator's readings raise seqMaximo normally.
   const stream = readingStream(options.fleet, options.startMs, { seq: 0 });
   const runs: CeilingRun[] = [];
-  for (const config of options.configs) runs.push(await ceilingRun(options.context, stream, config, options.runMs, options.pids));
+  for (const config of options.configs) runs.push(await ceilingRun(options.contexts[config.grouping], stream, config, options.runMs, options.pids));
   const best = runs.reduce((winner, run) => (run.perSecond > winner.perSecond ? run : winner));
   // A short sample of the best configuration with every call recorded (and capacity asked for).
   const sample: Call[] = [];
@@ -82,7 +86,7 @@ export async function measureCeiling(options: {
     maxMs: 30_000,
     operation: () =>
       callScope.run(sample, async () => {
-        const outcomes = await recordReadings(options.context, take(stream, best.batch));
+        const outcomes = await recordReadings(options.contexts[best.grouping], take(stream, best.batch));
         sampleStored += outcomes.filter((outcome) => outcome.status === 'stored').length;
       }),
   }).finally(() => (askCapacity.on = false));
@@ -126,6 +130,7 @@ export async function measureIngest(options: {
   fleet: FleetMeter[];
   lanes: number;
   batch: number;
+  grouping: WriteGrouping;
   ceilingPerSecond: number;
   warmupMs: number;
   windowMs: number;
@@ -146,6 +151,7 @@ export async function measureIngest(options: {
         UDP_PORT: '0',
         GATEWAY_LANES: String(options.lanes),
         GATEWAY_BATCH_SIZE: String(options.batch),
+        LUZ_WRITE_GROUPING: options.grouping,
         GATEWAY_STATS_SECONDS: String(options.statsSeconds),
         LUZ_LOG_LEVEL: 'info',
         // BENCH_GATEWAY_NODE_OPTIONS: V8 settings to try on the gateway (docs/PERFORMANCE.md, memory).

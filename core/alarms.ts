@@ -325,13 +325,18 @@ export async function listCustomersInAlarm(
   return { clientes, cursor };
 }
 
-/** The scheduled sweep: evaluates every customer, a page at a time; returns how many were evaluated. */
+/**
+ * The scheduled sweep (avaliaAlarmes), a page of customers at a time: folds each one's settled
+ * readings (at most once a day; it costs one read otherwise) and evaluates its alarms — the only
+ * way a meter that went quiet is noticed. Returns how many customers were evaluated.
+ */
 export async function sweepAlarms(context: Context, pageSize = 100): Promise<number> {
   let cursor: string | undefined;
   let evaluated = 0;
   do {
     const page = await context.repository.listCustomerIds({ limit: pageSize, cursor });
     for (const id of page.ids) {
+      await context.repository.consolidate(id, { timeZone: context.settings.timeZone, nowMs: context.now() });
       await refreshAlarm(context, id);
       evaluated += 1;
     }

@@ -38,6 +38,8 @@ const schema = z.object({
    * (≈ 1 AWS write unit per reading, the cheapest), or `transaction`, up to 100 block updates per
    * TransactWriteItems (2 units per reading in AWS; faster on DynamoDB Local).
    */
+  /** npm start's stand-in for the scheduled sweep (avaliaAlarmes, hourly in AWS): minutes between runs. */
+  LUZ_SWEEP_MINUTES: positive.default(60),
   LUZ_WRITE_GROUPING: z.enum(['item', 'transaction']).default('item'),
   // Alarm rules (core/alarms.ts): which are in use, and each one's numbers.
   LUZ_ALARM_RULES: z
@@ -74,6 +76,8 @@ const schema = z.object({
   GATEWAY_REPLAY_WINDOW: z.coerce.number().int().min(1).default(65_536),
   /** How long the gateway trusts a cached meter secret; a rotated-out secret stops working within this time. */
   GATEWAY_KEY_CACHE_SECONDS: z.coerce.number().min(0).default(300),
+  /** How often the gateway evaluates the alarms of customers whose readings it stored (0: never; the sweep still does). */
+  GATEWAY_ALARM_SECONDS: z.coerce.number().min(0).default(5),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -6,6 +6,8 @@ import { startOffline, type RunningOffline } from './offline';
 import { ensureStaffKey } from './staffKey';
 import { ensureTables } from './tables';
 import { startGateway, type RunningGateway } from './gateway';
+import { legacyTables } from './migrate';
+import { startSweep } from './sweep';
 import { join } from 'node:path';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -42,6 +44,10 @@ async function main(): Promise<void> {
       dynamo = await startDynamo({ port: Number(port), dataDir });
       running.push(dynamo);
     }
+    const legacy = await legacyTables(config);
+    if (legacy.length > 0) {
+      throw new Error(`${legacy.join(', ')}: readings in the layout before blocks; run \`npm run migrate\` once (it is resumable), then npm start again`);
+    }
     const created = await ensureTables(endpoint, config.LUZ_TABLE_PREFIX, config.AWS_REGION);
     log(created.length ? `created tables ${created.join(', ')}` : 'tables ready');
 
@@ -60,6 +66,7 @@ async function main(): Promise<void> {
     const gateway: RunningGateway = await startGateway({ env: { DYNAMODB_ENDPOINT: endpoint } });
     running.push(gateway);
     log(`UDP gateway on port ${config.UDP_PORT}`);
+    running.push(startSweep(config, log, { everyMs: config.LUZ_SWEEP_MINUTES * 60_000, firstAfterMs: 30_000 }));
     log('ready — Ctrl-C stops everything');
 
     for (const child of [dynamo?.child, offline.child, gateway.child]) {

@@ -432,3 +432,46 @@ describe('UDP gateway shutdown', () => {
     }
   });
 });
+
+describe('UDP gateway: readings move alarms without anyone asking', () => {
+  /** Polls the stored alarm state until it matches (the refresh runs every 50 ms here), or fails after 10 s. */
+  async function activeRulesBecome(ctx: Context, id: string, expected: string[]): Promise<string[]> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const rules = (await ctx.repository.activeAlarms(id)).map(({ regra }) => regra).sort();
+      if (JSON.stringify(rules) === JSON.stringify(expected) || Date.now() > deadline) return rules;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it("a UDP-only customer's alarm fires on a large reading and clears in the next month, with no getAlarme call", async () => {
+    // The gateway's clock, moved by the test: mid-March, then early April.
+    let nowMs = Date.parse('2025-03-15T15:00:00Z');
+    const clocked: Context = { ...context, now: () => nowMs };
+    const server = await startGatewayServer(clocked, { ...OPTIONS, alarmIntervalMs: 50 });
+    const meter = await udpClient(server.address.port);
+    try {
+      const id = await customerWith(1);
+      meter.send(signed({ id, m: 1, seq: 1, valor: 1200, ts: nowMs / 1000 - 600 }));
+      expect(JSON.parse(await meter.reply())).toEqual({ ack: 1 });
+      expect(await activeRulesBecome(clocked, id, ['leitura_individual', 'total_mensal'])).toEqual(['leitura_individual', 'total_mensal']);
+      const [event] = await clocked.repository.alarmEvents(id, 1);
+      expect(event).toMatchObject({ firedMs: Date.parse('2025-03-15T15:00:00Z') });
+
+      nowMs = Date.parse('2025-04-02T15:00:00Z');
+      meter.send(signed({ id, m: 1, seq: 2, valor: 0.5, ts: nowMs / 1000 - 600 }));
+      expect(JSON.parse(await meter.reply())).toEqual({ ack: 2 });
+      expect(await activeRulesBecome(clocked, id, [])).toEqual([]);
+      const events = await clocked.repository.alarmEvents(id, 10);
+      expect(events.map(({ regra, clearedMs }) => [regra, clearedMs])).toEqual(
+        expect.arrayContaining([
+          ['leitura_individual', nowMs],
+          ['total_mensal', nowMs],
+        ]),
+      );
+    } finally {
+      await meter.close();
+      await server.stop();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { maskCpf } from '../core/cpf';
 import { LuzError } from '../core/errors';
 import type { Reading, StoreOutcome } from '../core/model';
 import { checkReading } from '../core/readings';
+import { AlarmRefresh } from './alarmRefresh';
 import { GroupCommit, type GroupCommitOptions } from './groupCommit';
 import { silentLogger, type Logger } from './log';
 import { MeterKeys } from './meterKeys';
@@ -53,6 +54,8 @@ export interface GatewayOptions extends GroupCommitOptions {
   keyRecheckMs?: number;
   /** Meters whose secrets are remembered at most (default 200,000). */
   maxCachedMeters?: number;
+  /** How often customers with newly stored readings get their alarms evaluated; 0 turns it off (default 5 s). */
+  alarmIntervalMs?: number;
 }
 
 export function gatewayOptionsFrom(config: Config): GatewayOptions {
@@ -69,6 +72,7 @@ export function gatewayOptionsFrom(config: Config): GatewayOptions {
     acceptV1: config.LUZ_ACCEPT_V1,
     replayWindow: config.GATEWAY_REPLAY_WINDOW,
     keyCacheMs: config.GATEWAY_KEY_CACHE_SECONDS * 1000,
+    alarmIntervalMs: config.GATEWAY_ALARM_SECONDS * 1000,
   };
 }
 
@@ -99,6 +103,7 @@ export async function startGatewayServer(
     recheckMs: options.keyRecheckMs ?? 1000,
     maxEntries: options.maxCachedMeters ?? 200_000,
   });
+  const alarms = new AlarmRefresh(context, { intervalMs: options.alarmIntervalMs ?? 5000 }, logger);
   const acceptV1 = options.acceptV1 ?? true;
   const replayWindow = options.replayWindow ?? REPLAY_WINDOW;
   const socket: Socket = createSocket({ type: 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
@@ -146,7 +151,10 @@ export async function startGatewayServer(
   const submit = (parsed: ParsedDatagram & { ok: true }, reading: Reading, from: RemoteInfo, receivedAt: number) => {
     const accepted = commits.submit(reading, (outcome) => {
       stats.latency(performance.now() - receivedAt);
-      if (outcome.status === 'stored' && reading.seq !== undefined) keys.stored(reading.customerId, reading.meterId, reading.seq);
+      if (outcome.status === 'stored') {
+        if (reading.seq !== undefined) keys.stored(reading.customerId, reading.meterId, reading.seq);
+        alarms.mark(reading.customerId);
+      }
       answer(parsed.protocol, parsed.seq, outcome, from, { customerId: reading.customerId });
     });
     if (!accepted) reject(parsed.protocol, parsed.seq, new Overloaded(), from, reading.customerId);
@@ -257,6 +265,8 @@ export async function startGatewayServer(
         new Promise<false>((resolve) => setTimeout(() => resolve(false), options.drainTimeoutMs ?? 15_000).unref()),
       ]);
       if (!drained) logger.warn('stopped with readings unanswered; their meters will send them again', { inFlight: commits.inFlight + checking });
+      // The alarms of what was stored last are evaluated before the process goes (the sweep would, later).
+      await Promise.race([alarms.stop(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       if (statsTimer) clearInterval(statsTimer);
       logger.info('stats', { ...stats.snapshot(commits.inFlight + checking, true), final: true });
       closed = true;

@@ -69,8 +69,8 @@ const MAX_TRANSACTION_ITEMS = 100;
 const MAX_ATTEMPTS = 8;
 /** Single-item updates of one storeReadings call in flight at once. */
 const ITEM_CONCURRENCY = 32;
-/** Blocks per Query page when listing readings: ≈ 24 readings each at 15-minute intervals. */
-const LIST_PAGE_BLOCKS = 48;
+/** Blocks of the first Query page when listing readings, per reading asked for (≈ 24 readings a block at 15 minutes); each further page doubles. */
+const LIST_BLOCKS_PER_READING = 1 / 16;
 
 interface Pending {
   index: number;
@@ -619,6 +619,7 @@ export class ReadingStore {
     const selected: { key: string; reading: Reading }[] = [];
     const lastBlock = blockKeyRange(windowOf(range.endMs - 1, timeZone), windowOf(range.endMs - 1, timeZone)).last;
     let startKey: Item | undefined;
+    let pageBlocks = Math.max(4, Math.ceil(page.limit * LIST_BLOCKS_PER_READING));
     let window: Block[] = [];
     const flushWindow = () => {
       const readings = window
@@ -634,10 +635,11 @@ export class ReadingStore {
           TableName: this.table.blocos,
           KeyConditionExpression: 'id = :id AND sk BETWEEN :first AND :last',
           ExpressionAttributeValues: { ':id': customerId, ':first': `${windowOf(fromMs, timeZone)}#`, ':last': lastBlock },
-          Limit: LIST_PAGE_BLOCKS,
+          Limit: pageBlocks,
           ExclusiveStartKey: startKey,
         }),
       );
+      pageBlocks *= 2;
       for (const block of (result.Items ?? []).map(toBlock)) {
         if (window.length > 0 && window[0].window !== block.window) flushWindow();
         if (selected.length >= page.limit) break;
