@@ -18,15 +18,21 @@ type Handler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGat
 const METERS = 3;
 /** Readings per repository call. */
 const LOAD_CHUNK = 300;
-const INTERVAL_MS = 15 * 60_000;
+/** What 100,000 readings of three meters every 15 minutes span. */
+const SPAN_MS = Math.ceil(100_000 / 3) * 15 * 60_000;
 
-/** `count` readings of one customer's meters every 15 minutes, the newest just before `endMs`. */
+/**
+ * `count` readings of one customer's meters spread evenly over the same span before `endMs` (≈ 11 months:
+ * 100,000 readings of three meters every 15 minutes), so both customers have the same buckets and differ
+ * only in how many readings are behind them.
+ */
 function readingsBefore(customerId: string, meterIds: number[], count: number, endMs: number): Reading[] {
   const rounds = Math.ceil(count / meterIds.length);
+  const step = Math.floor(SPAN_MS / rounds);
   const readings: Reading[] = [];
   for (let i = 0; i < count; i++) {
     const round = Math.floor(i / meterIds.length);
-    readings.push({ customerId, meterId: meterIds[i % meterIds.length], valor: 0.125, timestampMs: endMs - (rounds - round) * INTERVAL_MS + (i % meterIds.length) * 1000 });
+    readings.push({ customerId, meterId: meterIds[i % meterIds.length], valor: 0.125, timestampMs: endMs - (rounds - round) * step + (i % meterIds.length) * 1000 });
   }
   return readings;
 }
@@ -71,7 +77,7 @@ export async function measureHistory(options: { context: Context; bigReadings: n
   for (const [name, count] of [['small', options.smallReadings], ['big', options.bigReadings]] as const) {
     const { fleet } = await registerFleet(context, 1, { metersPerCustomer: METERS, concurrency: 1 });
     customers[name] = fleet[0].id;
-    // Both end with the last month; the big one's go back as far as its count reaches (≈ 11 months at 100,000).
+    // Both end with the last month and start ≈ 11 months before it.
     const readings = readingsBefore(fleet[0].id, fleet.map((meter) => meter.m), count, thisMonth);
     const t0 = performance.now();
     for (let i = 0; i < readings.length; i += LOAD_CHUNK) {
