@@ -176,6 +176,8 @@ export class ReadingStore {
   private readonly knownMeters = new Set<string>();
   /** Highest seq checkpoint per meter as this process knows it (read with the credentials, or written). */
   private readonly seqCheckpoints = new Map<string, number | undefined>();
+  /** Totals reads under way, shared by identical concurrent asks. */
+  private readonly totalsInFlight = new Map<string, Promise<{ months: MonthItem[]; blocks: Block[] }>>();
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -516,7 +518,18 @@ export class ReadingStore {
    * on-time writes never reach a folded one, so month items and blocks read at slightly different
    * moments still add up to every reading exactly once.
    */
-  private async totalsOf(customerId: string, firstMonth: string, lastMonth: string, lastWindow?: string) {
+  private totalsOf(customerId: string, firstMonth: string, lastMonth: string) {
+    // The alarm rules ask for a month's total, its days and its large readings at once: one read serves all three.
+    const key = `${customerId}#${firstMonth}#${lastMonth}`;
+    let totals = this.totalsInFlight.get(key);
+    if (!totals) {
+      totals = this.readTotals(customerId, firstMonth, lastMonth).finally(() => this.totalsInFlight.delete(key));
+      this.totalsInFlight.set(key, totals);
+    }
+    return totals;
+  }
+
+  private async readTotals(customerId: string, firstMonth: string, lastMonth: string): Promise<{ months: MonthItem[]; blocks: Block[] }> {
     const months = (
       await this.queryAll({
         TableName: this.table.totais,
@@ -536,7 +549,7 @@ export class ReadingStore {
       return bound < end ? bound : undefined;
     });
     const from = unfoldedFrom.find((bound) => bound !== undefined);
-    const upTo = `${lastWindow ?? `${lastMonth}-31T18`}#~`;
+    const upTo = `${lastMonth}-31T18#~`;
     if (from === undefined || `${from}#` > upTo) return { months, blocks: [] as Block[] };
     const blocks = (
       await this.queryAll({
@@ -566,7 +579,7 @@ export class ReadingStore {
       for (const block of blocks) for (const slot of block.slots) plus(bucketsOf(slot.timestampMs, this.timeZone).hour, new Decimal(slot.valor));
       return sortedMap(sums);
     }
-    const { months, blocks } = await this.totalsOf(customerId, firstKey.slice(0, 7), lastKey.slice(0, 7), level === 'day' ? `${lastKey}T18` : undefined);
+    const { months, blocks } = await this.totalsOf(customerId, firstKey.slice(0, 7), lastKey.slice(0, 7));
     for (const item of months) {
       if (level === 'month') plus(item.month, item.kwh);
       else for (const [day, kwh] of item.days) plus(day, kwh);
