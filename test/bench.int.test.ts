@@ -9,6 +9,7 @@ const EXPECTED_ROWS = [
   'ingest',
   'udp-path',
   'write-cost',
+  'alarm-cost',
   'api-cadCliente',
   'api-cadMedidor',
   'api-postConsumo',
