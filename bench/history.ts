@@ -91,10 +91,11 @@ export async function measureHistory(options: { context: Context; bigReadings: n
     await context.repository.consolidate(fleet[0].id, { timeZone, nowMs: now });
   }
 
-  const queries: { id: string; label: string; route: 'getFatura' | 'getConsumoHist'; input: Record<string, string> }[] = [
+  const queries: { id: string; label: string; route: 'getFatura' | 'getConsumoHist' | 'getAlarme'; input: Record<string, string> }[] = [
     { id: 'getFatura', label: `getFatura mes=${mes}`, route: 'getFatura', input: { mes } },
     // limit=100: both customers get a page of the same size, so only the history behind it differs.
     { id: 'getConsumoHist-M', label: 'getConsumoHist kind=M (last month)', route: 'getConsumoHist', input: { kind: 'M', periodo: '1', limit: '100' } },
+    { id: 'getAlarme', label: 'getAlarme (this month; evaluates every rule)', route: 'getAlarme', input: {} },
     { id: 'getConsumoHist-Y', label: `getConsumoHist kind=Y (${yearsBack === 0 ? 'this' : 'last'} year)`, route: 'getConsumoHist', input: { kind: 'Y', periodo: String(yearsBack), limit: '100' } },
   ];
   const results: HistoryQueryResult[] = [];

@@ -20,6 +20,7 @@ const EXPECTED_ROWS = [
   'history-getFatura',
   'history-getConsumoHist-M',
   'history-getConsumoHist-Y',
+  'history-getAlarme',
   'bundle-size',
   'cold-start',
   'gateway-rss-idle',
