@@ -18,17 +18,16 @@ type Handler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGat
 const METERS = 3;
 /** Readings per repository call. */
 const LOAD_CHUNK = 300;
-/** What 100,000 readings of three meters every 15 minutes span. */
-const SPAN_MS = Math.ceil(100_000 / 3) * 15 * 60_000;
+/** What the big customer's readings span, three meters every 15 minutes (100,000: ≈ 11 months). */
+const spanOf = (bigReadings: number) => Math.ceil(bigReadings / METERS) * 15 * 60_000;
 
 /**
- * `count` readings of one customer's meters spread evenly over the same span before `endMs` (≈ 11 months:
- * 100,000 readings of three meters every 15 minutes), so both customers have the same buckets and differ
- * only in how many readings are behind them.
+ * `count` readings of one customer's meters spread evenly over `spanMs` before `endMs`, so both customers
+ * have the same buckets and differ only in how many readings are behind them.
  */
-function readingsBefore(customerId: string, meterIds: number[], count: number, endMs: number): Reading[] {
+function readingsBefore(customerId: string, meterIds: number[], count: number, endMs: number, spanMs: number): Reading[] {
   const rounds = Math.ceil(count / meterIds.length);
-  const step = Math.floor(SPAN_MS / rounds);
+  const step = Math.floor(spanMs / rounds);
   const readings: Reading[] = [];
   for (let i = 0; i < count; i++) {
     const round = Math.floor(i / meterIds.length);
@@ -77,8 +76,8 @@ export async function measureHistory(options: { context: Context; bigReadings: n
   for (const [name, count] of [['small', options.smallReadings], ['big', options.bigReadings]] as const) {
     const { fleet } = await registerFleet(context, 1, { metersPerCustomer: METERS, concurrency: 1 });
     customers[name] = fleet[0].id;
-    // Both end with the last month and start ≈ 11 months before it.
-    const readings = readingsBefore(fleet[0].id, fleet.map((meter) => meter.m), count, thisMonth);
+    // Both end with the last month and start as far back as the big one's 15-minute readings reach.
+    const readings = readingsBefore(fleet[0].id, fleet.map((meter) => meter.m), count, thisMonth, spanOf(options.bigReadings));
     const t0 = performance.now();
     for (let i = 0; i < readings.length; i += LOAD_CHUNK) {
       const chunk = readings.slice(i, i + LOAD_CHUNK);

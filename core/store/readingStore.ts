@@ -14,13 +14,13 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
-  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Decimal } from '../decimal';
 import { CustomerNotFound, MeterNotFound, ReadingConflict } from '../errors';
 import type { BucketLevel, Meter, Reading, ReadingPage, StoreOptions, StoreOutcome } from '../model';
 import { bucketsOf } from '../periods';
+import { num, queryAll } from './dynamoItems';
 import {
   blockKey,
   blockKeyRange,
@@ -61,7 +61,6 @@ export interface ReadingTables {
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
-const num = (value: unknown): number => Number(value instanceof NumberValue ? value.value : value);
 const dec = (value: unknown): Decimal => new Decimal(String(value instanceof NumberValue ? value.value : (value ?? 0)));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -69,8 +68,8 @@ const MAX_TRANSACTION_ITEMS = 100;
 const MAX_ATTEMPTS = 8;
 /** Single-item updates of one storeReadings call in flight at once. */
 const ITEM_CONCURRENCY = 32;
-/** Blocks of the first Query page when listing readings, per reading asked for (≈ 24 readings a block at 15 minutes); each further page doubles. */
-const LIST_BLOCKS_PER_READING = 1 / 16;
+/** Blocks of the first Query page when listing readings, per reading asked for (≈ 24 readings a block at 15 minutes); each further page asks 4 × more. */
+const LIST_BLOCKS_PER_READING = 1 / 12;
 
 interface Pending {
   index: number;
@@ -422,13 +421,13 @@ export class ReadingStore {
     const horizon = customer.consolidadoAte === undefined ? undefined : String(customer.consolidadoAte);
     if (horizon !== undefined && horizon.slice(0, 10) >= target.slice(0, 10)) return;
     const [blocks, meters] = await Promise.all([
-      this.queryAll({
+      queryAll(this.db, {
         TableName: this.table.blocos,
         KeyConditionExpression: horizon === undefined ? 'id = :id AND sk < :last' : 'id = :id AND sk BETWEEN :first AND :last',
         ExpressionAttributeValues: { ':id': customerId, ':last': `${target}#`, ...(horizon === undefined ? {} : { ':first': `${horizon}#` }) },
         ConsistentRead: true,
       }).then((items) => items.map(toBlock)),
-      this.queryAll({
+      queryAll(this.db, {
         TableName: this.table.medidores,
         KeyConditionExpression: 'id = :id',
         ExpressionAttributeValues: { ':id': customerId },
@@ -531,7 +530,7 @@ export class ReadingStore {
 
   private async readTotals(customerId: string, firstMonth: string, lastMonth: string): Promise<{ months: MonthItem[]; blocks: Block[] }> {
     const months = (
-      await this.queryAll({
+      await queryAll(this.db, {
         TableName: this.table.totais,
         KeyConditionExpression: 'id = :id AND sk BETWEEN :first AND :last',
         ExpressionAttributeValues: { ':id': customerId, ':first': `${firstMonth}#`, ':last': `${lastMonth}#~` },
@@ -552,7 +551,7 @@ export class ReadingStore {
     const upTo = `${lastMonth}-31T18#~`;
     if (from === undefined || `${from}#` > upTo) return { months, blocks: [] as Block[] };
     const blocks = (
-      await this.queryAll({
+      await queryAll(this.db, {
         TableName: this.table.blocos,
         KeyConditionExpression: 'id = :id AND sk BETWEEN :first AND :last',
         ExpressionAttributeValues: { ':id': customerId, ':first': `${from}#`, ':last': upTo },
@@ -571,7 +570,7 @@ export class ReadingStore {
     if (level === 'hour') {
       // Hours come from the slots themselves: a day's blocks are few.
       const range = blockKeyRange(windowOfBuckets({ hour: firstKey, day: firstKey.slice(0, 10) }), windowOfBuckets({ hour: lastKey, day: lastKey.slice(0, 10) }));
-      const blocks = (await this.queryAll({
+      const blocks = (await queryAll(this.db, {
         TableName: this.table.blocos,
         KeyConditionExpression: 'id = :id AND sk BETWEEN :first AND :last',
         ExpressionAttributeValues: { ':id': customerId, ':first': range.first, ':last': range.last },
@@ -652,7 +651,7 @@ export class ReadingStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      pageBlocks *= 2;
+      pageBlocks *= 4;
       for (const block of (result.Items ?? []).map(toBlock)) {
         if (window.length > 0 && window[0].window !== block.window) flushWindow();
         if (selected.length >= page.limit) break;
@@ -672,12 +671,12 @@ export class ReadingStore {
   async listMeters(customerId: string): Promise<Meter[]> {
     // Eventually consistent: a newest-reading time a few hundred ms old is as good for the silent-meter rule.
     const [meters, customer] = await Promise.all([
-      this.queryAll({ TableName: this.table.medidores, KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': customerId } }),
+      queryAll(this.db, { TableName: this.table.medidores, KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': customerId } }),
       this.db.send(new GetCommand({ TableName: this.table.clientes, Key: { id: customerId }, ProjectionExpression: 'consolidadoAte' })),
     ]);
     const horizon = customer.Item?.consolidadoAte === undefined ? undefined : String(customer.Item.consolidadoAte);
     const blocks = (
-      await this.queryAll({
+      await queryAll(this.db, {
         TableName: this.table.blocos,
         KeyConditionExpression: horizon === undefined ? 'id = :id' : 'id = :id AND sk >= :first',
         ExpressionAttributeValues: { ':id': customerId, ...(horizon === undefined ? {} : { ':first': `${horizon}#` }) },
@@ -692,17 +691,6 @@ export class ReadingStore {
       const last = Math.max(item.ultimaLeitura === undefined ? -Infinity : num(item.ultimaLeitura), newest.get(meterId) ?? -Infinity);
       return { meterId, createdAt: String(item.createdAt), ...(Number.isFinite(last) ? { lastReadingMs: last } : {}) };
     });
-  }
-
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
   }
 }
 
