@@ -1,9 +1,11 @@
 // Alarms move on the UDP path too: customers whose readings the gateway stored are evaluated again
 // (core/alarms.ts refreshAlarm, as postConsumo does after each reading), at most once per interval.
 //
-// - A stored reading marks its customer; every `intervalMs` the marked customers are evaluated, a few
+// - A stored reading marks its customer; every `intervalMs` the marked customers are evaluated, two
 //   at a time, so a burst of readings for one customer costs one evaluation, and a fired or cleared
-//   alarm is stored within one interval (plus the evaluation itself) of the reading's ack.
+//   alarm is stored within one interval (plus the evaluations queued before it) of the reading's ack.
+//   Two at a time bounds what alarms take from storage (an evaluation is ≈ 7 reads): when more
+//   customers are marked than a pass evaluates in an interval, the interval stretches, ingest does not.
 // - The set of marked customers is bounded (`maxPending`): past it a mark is dropped and counted, and
 //   the scheduled sweep evaluates that customer later; ingest never waits for alarms.
 // - An evaluation that fails is logged and the customer marked again for the next interval.
@@ -75,6 +77,6 @@ export class AlarmRefresh {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, customers.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 2, customers.length) }, worker));
   }
 }
