@@ -194,7 +194,9 @@ export async function measureIngest(options: {
         '--speed', String(speed),
         '--start', new Date(options.startMs).toISOString(),
         '--duration', String(durationSeconds),
-        '--drain-timeout', '60',
+        '--drain-timeout', '180',
+        // A short outbox: what is still pending when the window ends must drain at the gateway's rate.
+        '--max-pending', String(Math.max(2 * inFlight, 2000)),
         '--window', String(inFlight),
         '--ack-timeout', '10000',
       ],

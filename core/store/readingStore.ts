@@ -311,17 +311,9 @@ export class ReadingStore {
 
   /** The one UpdateItem of a write: slots SET under "absent" conditions, totals ADDed. */
   private updateOf(write: Write) {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
+    const { names, values, adds, add } = additions();
     const sets: string[] = [];
-    const adds: string[] = [];
     const conditions: string[] = [];
-    const add = (attribute: string, value: unknown) => {
-      const n = adds.length;
-      names[`#a${n}`] = attribute;
-      values[`:a${n}`] = value;
-      adds.push(`#a${n} :a${n}`);
-    };
     if (write.kind === 'block') {
       let onTime = new Decimal(0);
       let onTimeCount = 0;
@@ -480,15 +472,9 @@ export class ReadingStore {
   }
 
   private foldUpdate(customerId: string, month: string, meterId: number, blocks: Block[], foldedBefore: string) {
-    const names: Record<string, string> = { '#ate': 'ate' };
-    const values: Record<string, unknown> = { ':ate': foldedBefore };
-    const adds: string[] = [];
-    const add = (attribute: string, value: unknown) => {
-      const n = adds.length;
-      names[`#a${n}`] = attribute;
-      values[`:a${n}`] = value;
-      adds.push(`#a${n} :a${n}`);
-    };
+    const { names, values, adds, add } = additions();
+    names['#ate'] = 'ate';
+    values[':ate'] = foldedBefore;
     const days = new Map<string, Decimal>();
     let kwh = new Decimal(0);
     for (const block of blocks) {
@@ -692,6 +678,20 @@ export class ReadingStore {
       return { meterId, createdAt: String(item.createdAt), ...(Number.isFinite(last) ? { lastReadingMs: last } : {}) };
     });
   }
+}
+
+/** An update expression's ADD clauses, each attribute behind a placeholder (slot and day names are data). */
+function additions() {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const adds: string[] = [];
+  const add = (attribute: string, value: unknown) => {
+    const n = adds.length;
+    names[`#a${n}`] = attribute;
+    values[`:a${n}`] = value;
+    adds.push(`#a${n} :a${n}`);
+  };
+  return { names, values, adds, add };
 }
 
 interface GroupFailure {
