@@ -65,10 +65,16 @@ export interface Reply {
 
 export const reply = (statusCode: number, body: unknown): Reply => ({ statusCode, body });
 
+/**
+ * Every answer may be read by the web app on another origin: credentials travel in the
+ * Authorization header (never cookies), so `*` opens nothing a token does not (docs/WEB.md).
+ */
+export const CORS_HEADERS = { 'access-control-allow-origin': '*' } as const;
+
 function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
   return {
     statusCode,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    headers: { 'content-type': 'application/json; charset=utf-8', ...CORS_HEADERS, ...headers },
     body: JSON.stringify(body),
   };
 }

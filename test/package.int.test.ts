@@ -147,9 +147,15 @@ describe('serverless package', () => {
   });
 
   it('puts every route behind the authorizer, with Luz-shaped 401/403 answers in AWS', () => {
-    const methods = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::ApiGateway::Method');
+    const allMethods = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::ApiGateway::Method');
+    const methods = allMethods.filter((method) => method.Properties.HttpMethod !== 'OPTIONS');
     const notHttp = ['authorizer', 'avaliaAlarmes']; // the authorizer itself and the scheduled sweep
-    expect(methods.length).toBe(functionNames.filter((name) => !notHttp.includes(name)).length);
+    const routes = functionNames.filter((name) => !notHttp.includes(name)).length;
+    expect(methods.length).toBe(routes);
+    // CORS preflight: one OPTIONS per route, answered by API Gateway itself without a credential.
+    const preflights = allMethods.filter((method) => method.Properties.HttpMethod === 'OPTIONS');
+    expect(preflights.length).toBe(routes);
+    for (const preflight of preflights) expect(preflight.Properties.AuthorizationType).toBe('NONE');
     for (const method of methods) {
       expect(method.Properties.AuthorizationType).toBe('CUSTOM');
       expect(method.Properties.AuthorizerId).toEqual({ Ref: 'AuthorizerApiGatewayAuthorizer' });
@@ -159,8 +165,17 @@ describe('serverless package', () => {
       .map((resource) => [resource.Properties.ResponseType, resource.Properties.StatusCode]);
     expect(responses.sort()).toEqual([
       ['ACCESS_DENIED', '403'],
+      ['DEFAULT_4XX', undefined],
+      ['DEFAULT_5XX', undefined],
       ['UNAUTHORIZED', '401'],
     ]);
+    // The web app on another origin must be able to read each of them (CORS).
+    for (const resource of Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGateway::GatewayResponse')) {
+      expect(resource.Properties.ResponseParameters).toEqual({
+        'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
+        'gatewayresponse.header.Access-Control-Allow-Headers': "'Authorization,Content-Type'",
+      });
+    }
   });
 
   it('runs on nodejs22.x with its own role', () => {
