@@ -9,6 +9,8 @@ const positive = z.coerce.number().positive().finite();
 const schema = z.object({
   HTTP_PORT: port.default(8888),
   UDP_PORT: port.default(8080),
+  /** The web app (npm start serves it locally). */
+  WEB_PORT: port.default(8887),
   DYNAMODB_ENDPOINT: z.url().default('http://127.0.0.1:8000'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   LUZ_DATA_DIR: z.string().min(1).default('.data'),

@@ -9,6 +9,7 @@ import { startGateway, type RunningGateway } from './gateway';
 import { legacyTables } from './migrate';
 import { startSweep } from './sweep';
 import { join } from 'node:path';
+import { buildWeb, serveWeb } from './web';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -70,7 +71,9 @@ async function main(): Promise<void> {
     running.push(gateway);
     log(`UDP gateway on port ${config.UDP_PORT}`);
     running.push(startSweep(config, log, { everyMs: config.LUZ_SWEEP_MINUTES * 60_000, firstAfterMs: 30_000 }));
-    log('ready — Ctrl-C stops everything');
+    const web = await serveWeb({ dir: await buildWeb(), port: config.WEB_PORT, config: { api: offline.url, timeZone: config.LUZ_TZ } });
+    running.push(web);
+    log(`ready — open ${web.url} (customer portal and staff console); Ctrl-C stops everything`);
 
     for (const child of [dynamo?.child, offline.child, gateway.child]) {
       child?.once('exit', (code) => {
