@@ -11,7 +11,8 @@ const schema = z.object({
   UDP_PORT: port.default(8080),
   /** The web app (npm start serves it locally). */
   WEB_PORT: port.default(8887),
-  DYNAMODB_ENDPOINT: z.url().default('http://127.0.0.1:8000'),
+  /** Unset: the regional endpoint of AWS_REGION and the default credential chain (a task or function role). */
+  DYNAMODB_ENDPOINT: z.url().optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   LUZ_DATA_DIR: z.string().min(1).default('.data'),
   LUZ_TZ: z
@@ -59,6 +60,12 @@ const schema = z.object({
   LUZ_ALARM_SILENT_INTERVALS: positive.default(3),
   // UDP gateway (udp-gateway/). Loopback by default, as the HTTP API; 0.0.0.0 accepts meters from the network.
   UDP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** TCP port of the gateway's `GET /health` (a load balancer cannot health-check UDP); on UDP_HOST. 0 picks a free one. */
+  HEALTH_PORT: port.default(8081),
+  /** `/health` says 503 when DynamoDB has not answered for this long (the gateway asks every third of it). */
+  GATEWAY_HEALTH_STALE_SECONDS: positive.default(30),
+  /** After SIGTERM: how long in-flight readings get to be stored and answered (below the container's stop timeout). */
+  GATEWAY_DRAIN_SECONDS: positive.default(20),
   LUZ_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Readings per group commit; 15–25 readings fill one 100-item transaction (fewer when customers differ). */
   GATEWAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(25),
@@ -83,6 +90,10 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema>;
+/** npm start, npm run migrate and the tests: DynamoDB Local unless DYNAMODB_ENDPOINT says otherwise. */
+export type LocalConfig = Config & { DYNAMODB_ENDPOINT: string };
+
+export const LOCAL_DYNAMODB_ENDPOINT = 'http://127.0.0.1:8000';
 
 export class ConfigError extends Error {}
 
@@ -96,4 +107,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   return result.data;
+}
+
+/** loadConfig for the local tools: an unset DYNAMODB_ENDPOINT means DynamoDB Local, never AWS. */
+export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
+  const config = loadConfig(env);
+  return { ...config, DYNAMODB_ENDPOINT: config.DYNAMODB_ENDPOINT ?? LOCAL_DYNAMODB_ENDPOINT };
 }

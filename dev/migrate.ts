@@ -9,7 +9,7 @@ import { DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFo
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../core/config';
+import { loadLocalConfig, type LocalConfig } from '../core/config';
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { recordReadings } from '../core/readings';
 import { createDocumentClient } from '../core/store/client';
@@ -21,7 +21,7 @@ import { ensureTables } from './tables';
 const num = (value: unknown) => Number(value instanceof NumberValue ? value.value : value);
 
 /** Old-layout tables that still exist (with or without items). */
-export async function legacyTables(config: Pick<Config, 'DYNAMODB_ENDPOINT' | 'LUZ_TABLE_PREFIX' | 'AWS_REGION'>): Promise<string[]> {
+export async function legacyTables(config: Pick<LocalConfig, 'DYNAMODB_ENDPOINT' | 'LUZ_TABLE_PREFIX' | 'AWS_REGION'>): Promise<string[]> {
   const client = new DynamoDBClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const found: string[] = [];
   try {
@@ -39,7 +39,7 @@ export async function legacyTables(config: Pick<Config, 'DYNAMODB_ENDPOINT' | 'L
   return found;
 }
 
-export async function migrate(config: Config, log: (line: string) => void): Promise<{ moved: number; duplicates: number }> {
+export async function migrate(config: LocalConfig, log: (line: string) => void): Promise<{ moved: number; duplicates: number }> {
   const old = await legacyTables(config);
   const readingsTable = `${config.LUZ_TABLE_PREFIX}leituras`;
   if (old.length === 0) {
@@ -86,7 +86,7 @@ export async function migrate(config: Config, log: (line: string) => void): Prom
 
 async function main(): Promise<void> {
   const log = (line: string) => console.log(`[luz migrate] ${line}`);
-  const config = loadConfig();
+  const config = loadLocalConfig();
   // The database npm start uses: the one answering, or DynamoDB Local started here on the same data.
   const dynamo = (await dynamoAnswers(config.DYNAMODB_ENDPOINT))
     ? undefined

@@ -1,6 +1,6 @@
 // `npm start`: DynamoDB Local (persistent), the tables, `serverless offline` on HTTP_PORT, the UDP gateway.
 // Ctrl-C (or SIGTERM) stops every child this process started and waits for each to exit.
-import { loadConfig } from '../core/config';
+import { loadLocalConfig } from '../core/config';
 import { dynamoAnswers, JavaMissing, startDynamo, type RunningDynamo } from './dynamo';
 import { startOffline, type RunningOffline } from './offline';
 import { ensureStaffKey } from './staffKey';
@@ -16,7 +16,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const log = (message: string) => console.log(`[luz] ${message}`);
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadLocalConfig();
   const running: { stop(): Promise<void> }[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {

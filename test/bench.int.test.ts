@@ -25,6 +25,7 @@ const EXPECTED_ROWS = [
   'cold-start',
   'gateway-rss-idle',
   'gateway-rss-load',
+  'gateway-start',
   'simulator-rss-10000',
   'simulator-rss-100000',
 ];

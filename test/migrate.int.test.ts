@@ -5,7 +5,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../core/config';
+import { loadLocalConfig } from '../core/config';
 import { registerCustomer, registerMeter } from '../core/customers';
 import { Decimal } from '../core/decimal';
 import { recordReadings } from '../core/readings';
@@ -19,7 +19,7 @@ import { newCpf } from './fixtures';
 const endpoint = process.env.LUZ_TEST_DYNAMODB!;
 const prefix = `${process.env.LUZ_TEST_TABLE_PREFIX}mig${Date.now() % 100_000}-`;
 const dataDir = mkdtempSync(join(tmpdir(), 'luz-migrate-'));
-const config = loadConfig({ DYNAMODB_ENDPOINT: endpoint, LUZ_TABLE_PREFIX: prefix, LUZ_DATA_DIR: dataDir });
+const config = loadLocalConfig({ DYNAMODB_ENDPOINT: endpoint, LUZ_TABLE_PREFIX: prefix, LUZ_DATA_DIR: dataDir });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 it('moves every old reading once (some already moved by an earlier, interrupted run), drops the old tables, and a second run does nothing', async () => {

@@ -1,6 +1,7 @@
-// Starts one DynamoDB Local (in memory) and one `serverless offline` for the whole run, on free ports.
+// Builds the gateway bundle; starts one DynamoDB Local (in memory) and one `serverless offline` for the whole run, on free ports.
 // Suites isolate themselves by using their own random CPFs (every key starts with the CPF).
 import { newSecret } from '../../core/access';
+import { buildGateway } from '../../dev/build';
 import { startDynamo } from '../../dev/dynamo';
 import { startOffline } from '../../dev/offline';
 import { ensureTables } from '../../dev/tables';
@@ -9,6 +10,8 @@ import { freePort } from '../../dev/ports';
 export const TEST_TABLE_PREFIX = 'test-';
 
 export default async function globalSetup(): Promise<void> {
+  // Once per run, before any worker: the gateway suites start this very bundle (what ships).
+  await buildGateway();
   const staffKey = `luz_staff_test_${newSecret()}`;
   const dynamo = await startDynamo({ port: await freePort(), dataDir: null });
   (globalThis as Record<string, unknown>).__luzServices = [dynamo];
