@@ -9,6 +9,8 @@ export interface RunningGateway {
   child?: ChildProcess;
   /** The UDP port it listens on (from its `listening` log line). */
   port?: number;
+  /** TCP port of its `GET /health` (from its `health` log line). */
+  healthPort?: number;
   /** From spawning the process to its `listening` line, ms (the bench's start-to-listening row). */
   listeningAfterMs?: number;
   stop(): Promise<void>;
@@ -26,17 +28,21 @@ export async function startGateway(options: {
   stdio?: 'inherit' | 'pipe';
   onLine?: (line: string) => void;
   timeoutMs?: number;
+  /** Resolve once it listens on UDP (default), or as soon as its health port answers (the UDP port may be taken). */
+  waitFor?: 'listening' | 'health';
 }): Promise<RunningGateway> {
   const bundle = await ensureGatewayBundle();
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...GATEWAY_NODE_ARGS, bundle], {
-    env: { ...process.env, ...options.env },
+    // A free health port unless one is asked for: parallel runs never collide on 8081.
+    env: { ...process.env, HEALTH_PORT: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   const stop = () => stopGroup(child, STOP_GRACE_MS);
   let recent = '';
   let listeningAt = 0;
+  let healthPort: number | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error('the UDP gateway did not report listening in time')), options.timeoutMs ?? 60_000);
     const fail = (error: Error) => {
@@ -52,7 +58,9 @@ export async function startGateway(options: {
         if (stream !== child.stdout) return;
         try {
           const event = JSON.parse(line) as { msg?: string; port?: number };
-          if (event.msg === 'listening' && typeof event.port === 'number') {
+          if (event.msg === 'health' && typeof event.port === 'number') healthPort = event.port;
+          const ready = options.waitFor === 'health' ? event.msg === 'health' : event.msg === 'listening';
+          if (ready && typeof event.port === 'number') {
             listeningAt = performance.now();
             clearTimeout(timer);
             child.removeAllListeners('exit');
@@ -64,5 +72,5 @@ export async function startGateway(options: {
       });
     }
   });
-  return { child, port, listeningAfterMs: listeningAt - spawnedAt, stop };
+  return { child, port: options.waitFor === 'health' ? undefined : port, healthPort, listeningAfterMs: listeningAt - spawnedAt, stop };
 }

@@ -67,9 +67,9 @@ async function main(): Promise<void> {
     // DynamoDB Local commits each request on its own: 100 readings per transaction store several times
     // faster here than one UpdateItem each, which AWS bills at half (docs/PERFORMANCE.md). Same layout.
     const localWrites = { LUZ_WRITE_GROUPING: process.env.LUZ_WRITE_GROUPING ?? 'transaction', GATEWAY_BATCH_SIZE: process.env.GATEWAY_BATCH_SIZE ?? '100' };
-    const gateway: RunningGateway = await startGateway({ env: { DYNAMODB_ENDPOINT: endpoint, ...localWrites } });
+    const gateway: RunningGateway = await startGateway({ env: { DYNAMODB_ENDPOINT: endpoint, HEALTH_PORT: String(config.HEALTH_PORT), ...localWrites } });
     running.push(gateway);
-    log(`UDP gateway on port ${config.UDP_PORT}`);
+    log(`UDP gateway on port ${config.UDP_PORT}, health on http://127.0.0.1:${gateway.healthPort}/health`);
     running.push(startSweep(config, log, { everyMs: config.LUZ_SWEEP_MINUTES * 60_000, firstAfterMs: 30_000 }));
     const web = await serveWeb({ dir: await buildWeb(), port: config.WEB_PORT, config: { api: offline.url, timeZone: config.LUZ_TZ } });
     running.push(web);

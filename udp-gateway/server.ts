@@ -73,6 +73,7 @@ export function gatewayOptionsFrom(config: Config): GatewayOptions {
     replayWindow: config.GATEWAY_REPLAY_WINDOW,
     keyCacheMs: config.GATEWAY_KEY_CACHE_SECONDS * 1000,
     alarmIntervalMs: config.GATEWAY_ALARM_SECONDS * 1000,
+    drainTimeoutMs: config.GATEWAY_DRAIN_SECONDS * 1000,
   };
 }
 
@@ -234,13 +235,20 @@ export async function startGatewayServer(
     }
   });
 
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(options.port, options.host, () => {
-      socket.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(options.port, options.host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // Not bound (the port is taken): leave nothing running, so the caller may try again.
+    socket.close();
+    await alarms.stop();
+    throw error;
+  }
   socket.on('error', (error) => logger.error('socket error', { error: error.message }));
   const bound = socket.address();
   const address = { host: bound.address, port: bound.port };
