@@ -8,7 +8,7 @@
 import type { Context } from './context';
 import { Decimal } from './decimal';
 import { CustomerNotFound } from './errors';
-import type { AlarmEvent, Meter } from './model';
+import type { ActiveAlarm, AlarmEvent, Meter } from './model';
 import { bucketsOf, isoInZone, monthKeyOf, monthPeriod, toLocal } from './periods';
 
 export const ALARM_RULES = ['total_mensal', 'leitura_individual', 'pico_diario', 'projecao_mensal', 'medidor_silencioso'] as const;
@@ -204,7 +204,8 @@ async function gatherInput(context: Context, customerId: string): Promise<AlarmI
   const firstDay = localDay(nowMs, 7, settings.timeZone);
   const [customer, monthSums, daySums, largeReadings, meters] = await Promise.all([
     repository.getCustomer(customerId),
-    repository.sumBuckets(customerId, 'month', month, month),
+    // The same months as the days' read, so both are served by one read of the totals.
+    repository.sumBuckets(customerId, 'month', firstDay.slice(0, 7), month),
     repository.sumBuckets(customerId, 'day', firstDay, today),
     repository.excessReadings(customerId, month),
     repository.listMeters(customerId),
@@ -233,17 +234,24 @@ export function alarmSettings(context: Context): AlarmSettings {
  * is not active fires (an event opens), an active one that no longer holds clears (its event
  * closes). Concurrent evaluations are safe: each transition is conditional, so it happens once.
  */
-export async function refreshAlarm(context: Context, customerId: string): Promise<{ input: AlarmInput; motivos: AlarmReason[] }> {
-  const input = await gatherInput(context, customerId);
+export async function refreshAlarm(
+  context: Context,
+  customerId: string,
+): Promise<{ input: AlarmInput; motivos: AlarmReason[]; changed: boolean }> {
+  // The active conditions are read beside the rules' input: one round trip before the transitions.
+  const [input, active] = await Promise.all([gatherInput(context, customerId), context.repository.activeAlarms(customerId)]);
   const motivos = evaluateAlarm(input, alarmSettings(context));
-  const active = await context.repository.activeAlarms(customerId);
+  const changed = await storeTransitions(context, customerId, input.nowMs, motivos, active);
+  return { input, motivos, changed };
+}
+
+/** Fires the conditions that hold and are not active, clears the active ones that no longer hold; true if any did. */
+async function storeTransitions(context: Context, customerId: string, nowMs: number, motivos: AlarmReason[], active: ActiveAlarm[]): Promise<boolean> {
   const holding = new Map<string, AlarmReason>();
   for (const reason of motivos) if (!holding.has(conditionKey(reason))) holding.set(conditionKey(reason), reason);
   const activeKeys = new Set(active.map(({ key }) => key));
-  await Promise.all([
-    ...active
-      .filter(({ key }) => !holding.has(key))
-      .map((alarm) => context.repository.clearAlarm(alarm, input.nowMs)),
+  const outcomes = await Promise.all([
+    ...active.filter(({ key }) => !holding.has(key)).map((alarm) => context.repository.clearAlarm(alarm, nowMs)),
     ...[...holding.entries()]
       .filter(([key]) => !activeKeys.has(key))
       .map(([key, reason]) =>
@@ -252,12 +260,12 @@ export async function refreshAlarm(context: Context, customerId: string): Promis
           key,
           regra: reason.regra,
           ...(reason.regra === 'medidor_silencioso' ? { meterId: reason.id_medidor } : {}),
-          firedMs: input.nowMs,
+          firedMs: nowMs,
           mensagem: reason.mensagem,
         }),
       ),
   ]);
-  return { input, motivos };
+  return outcomes.some(Boolean);
 }
 
 const RECENT_EVENTS = 10;
@@ -278,8 +286,12 @@ function eventView(event: AlarmEvent, timeZone: string): AlarmEventView {
  * consumption nobody can see must not read as "Ok!"; `motivos` says which.
  */
 export async function getAlarm(context: Context, customerId: string): Promise<Alarm> {
-  const { input, motivos } = await refreshAlarm(context, customerId);
-  const events = await context.repository.alarmEvents(customerId, RECENT_EVENTS);
+  // Events are read beside the evaluation; only an evaluation that changed them reads them again.
+  const [{ input, motivos, changed }, before] = await Promise.all([
+    refreshAlarm(context, customerId),
+    context.repository.alarmEvents(customerId, RECENT_EVENTS),
+  ]);
+  const events = changed ? await context.repository.alarmEvents(customerId, RECENT_EVENTS) : before;
   return {
     id: customerId,
     alarme: motivos.length > 0 ? 'Excesso!' : 'Ok!',

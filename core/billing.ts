@@ -153,16 +153,27 @@ interface Draft {
   settles: { month: string; fromKwh: string; toKwh: string }[];
 }
 
-/** The invoice `mes` would get if it were closed now (without number and dates). */
-async function draftInvoice(context: Context, customerId: string, mes: string): Promise<Draft> {
-  const { repository, settings } = context;
-  const period = monthPeriod(mes, settings.timeZone);
+/** What an invoice of `mes` is made from, read in one round trip (independent reads in parallel). */
+async function invoiceInputs(context: Context, customerId: string, mes: string) {
+  const { repository } = context;
   const [customer, sums, meters, closed] = await Promise.all([
     repository.getCustomer(customerId),
     repository.sumBuckets(customerId, 'month', mes, mes),
     repository.meterMonthKwh(customerId, mes),
     repository.listInvoiceRecords(customerId),
   ]);
+  return { customer, sums, meters, closed };
+}
+type InvoiceInputs = Awaited<ReturnType<typeof invoiceInputs>>;
+
+/**
+ * The invoice `mes` would get if it were closed now (without number and dates). Late kWh of earlier
+ * closed months take a second round trip, only for customers who have closed invoices.
+ */
+async function draftInvoice(context: Context, customerId: string, mes: string, inputs?: InvoiceInputs): Promise<Draft> {
+  const { repository, settings } = context;
+  const period = monthPeriod(mes, settings.timeZone);
+  const { customer, sums, meters, closed } = inputs ?? (await invoiceInputs(context, customerId, mes));
   if (!customer) throw new CustomerNotFound(customerId);
   const kwh = sums.get(mes) ?? new Decimal(0);
   const earlier = closed.filter((record) => record.month < mes);
@@ -211,9 +222,11 @@ async function draftInvoice(context: Context, customerId: string, mes: string): 
 export async function getInvoice(context: Context, customerId: string, month?: string): Promise<Invoice> {
   const mes = month ?? monthKeyOf(context.now(), context.settings.timeZone);
   monthPeriod(mes, context.settings.timeZone); // validates the month
-  const closed = await context.repository.getInvoiceRecord(customerId, mes);
+  // The closed invoice is among the records the draft reads anyway: one round trip either way.
+  const inputs = await invoiceInputs(context, customerId, mes);
+  const closed = inputs.closed.find((record) => record.month === mes);
   if (closed) return closed.invoice;
-  return (await draftInvoice(context, customerId, mes)).invoice;
+  return (await draftInvoice(context, customerId, mes, inputs)).invoice;
 }
 
 /** A local calendar date `days` after an instant, as YYYY-MM-DD. */

@@ -34,6 +34,8 @@ const schema = z.object({
   TARIFF_FILE: z.string().min(1).default('tariffs/flat-1.07.json'),
   STAFF_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   LUZ_TOKEN_TTL_DAYS: positive.default(365),
+  /** How long the authorizer's decision for one credential is kept (API Gateway's resultTtlInSeconds; docs/SECURITY.md). */
+  LUZ_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   LUZ_ALARM_LIMIT_KWH: positive.default(1000),
   LUZ_MAX_READING_KWH: positive.default(100_000),
   /**

@@ -16,6 +16,11 @@ export function staffKey(): string | undefined {
   return configOnce().STAFF_KEY;
 }
 
+/** How long an authorizer decision is kept (LUZ_AUTH_CACHE_SECONDS; serverless.yml sets it from the same value as API Gateway's TTL). */
+export function authCacheSeconds(): number {
+  return configOnce().LUZ_AUTH_CACHE_SECONDS;
+}
+
 /** Built on first use, so a bad variable fails the first request loudly, with its name, in the log. */
 export function luzContext(): Context {
   if (!context) {

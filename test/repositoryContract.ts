@@ -698,6 +698,32 @@ export function repositoryContract(name: string, make: () => Promise<Repository>
       expect(await reads()).toEqual(after);
     });
 
+    it('totals read near the real clock add up wherever the fold stopped: not yet, days behind, or caught up', async () => {
+      // The DynamoDB repository reads the last days' blocks at once and older ones only when folding
+      // lags (RECENT_BLOCKS_MS); this case puts unfolded blocks on both sides of that split.
+      const { id } = await customerWith(2);
+      const realNow = Date.now();
+      const readings = Array.from({ length: 40 }, (_, n) => reading(id, (n % 2) + 1, realNow - 10 * DAY + n * 6 * HOUR + (n % 2) * MINUTE, 0.05 * (n + 1)));
+      for (const entry of readings) expect(await store([entry], entry.timestampMs + 5 * MINUTE)).toEqual([STORED]);
+      const first = bucketsOf(realNow - 11 * DAY, TIME_ZONE);
+      const last = bucketsOf(realNow + DAY, TIME_ZONE);
+      const newest = (meterId: number) => Math.max(...readings.filter((entry) => entry.meterId === meterId).map((entry) => entry.timestampMs));
+      const check = async () => {
+        expect(decimals(await repository.sumBuckets(id, 'day', first.day, last.day))).toEqual(expectedBuckets(readings, 'day', first.day, last.day));
+        expect(decimals(await repository.sumBuckets(id, 'month', first.month, last.month))).toEqual(expectedBuckets(readings, 'month', first.month, last.month));
+        expect(perMeter(await repository.meterMonthKwh(id, last.month))).toEqual(expectedMeterMonth(readings, last.month));
+        expect((await repository.listMeters(id)).map(({ meterId, lastReadingMs }) => ({ meterId, lastReadingMs }))).toEqual([
+          { meterId: 1, lastReadingMs: newest(1) },
+          { meterId: 2, lastReadingMs: newest(2) },
+        ]);
+      };
+      await check();
+      await repository.consolidate(id, { timeZone: TIME_ZONE, nowMs: realNow - 6 * DAY });
+      await check();
+      await repository.consolidate(id, { timeZone: TIME_ZONE, nowMs: realNow });
+      await check();
+    });
+
     it('late readings (more than 24 h before nowMs) are stored exactly once but do not move lastReadingMs; a non-late reading moves it forward only', async () => {
       const { id } = await customerWith(3);
       const createdAt = new Date(NOW).toISOString();

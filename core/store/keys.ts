@@ -105,6 +105,14 @@ export function parseExcessEntry(entry: string): { timestampMs: number; valor: n
 /** The window blocks are folded up to (exclusive) at `nowMs`: every reading before it is settled. */
 export const foldTarget = (nowMs: number, timeZone: string) => windowOf(nowMs - LATE_READING_MS - FOLD_MARGIN_MS, timeZone);
 
+/**
+ * How far back unfolded blocks almost always reach: the fold runs once per local day up to
+ * foldTarget (≈ 25 h back), so blocks not folded yet are at most ≈ 2 days old while it keeps up.
+ * Reads fetch this recent part at once, beside the read that says where folding really stopped,
+ * and pay a second round trip only for a fold that fell behind (see ReadingStore.blocksSince).
+ */
+export const RECENT_BLOCKS_MS = 3 * 86_400_000;
+
 /** Is a reading late for a writer whose clock reads `nowMs`? */
 export const isLate = (timestampMs: number, nowMs: number) => timestampMs < nowMs - LATE_READING_MS;
 

@@ -36,6 +36,7 @@ import {
   parseMonthItemKey,
   parseSlot,
   readingKeyRange,
+  RECENT_BLOCKS_MS,
   readingSortKey,
   SEQ_CHECKPOINT,
   slotName,
@@ -70,6 +71,8 @@ const MAX_ATTEMPTS = 8;
 const ITEM_CONCURRENCY = 32;
 /** Blocks of the first Query page when listing readings, per reading asked for (≈ 24 readings a block at 15 minutes); each further page asks 4 × more. */
 const LIST_BLOCKS_PER_READING = 1 / 12;
+/** After every window's key (windows are YYYY-MM-DDTHH). */
+const LAST_WINDOW = '9999';
 
 interface Pending {
   index: number;
@@ -168,6 +171,22 @@ const firstWindowOf = (month: string) => `${month}-01T00`;
 function nextMonth(month: string): string {
   const [year, number] = month.split('-').map(Number);
   return number === 12 ? `${year + 1}-01` : `${year}-${String(number + 1).padStart(2, '0')}`;
+}
+
+/**
+ * The first window of [firstMonth, lastMonth] whose blocks are not all folded into the month items:
+ * within a month, every block before its items' earliest `ate` is folded (a meter without an item
+ * has no on-time block before it either: see consolidate). Undefined: fully folded, no block needed.
+ */
+function unfoldedFrom(months: MonthItem[], firstMonth: string, lastMonth: string): string | undefined {
+  const monthList = monthsBetween(firstMonth, lastMonth);
+  for (const [position, month] of monthList.entries()) {
+    const bounds = months.filter((item) => item.month === month).map((item) => item.foldedBefore ?? firstWindowOf(month));
+    const bound = bounds.length ? bounds.reduce((a, b) => (a < b ? a : b)) : firstWindowOf(month);
+    const end = firstWindowOf(position + 1 < monthList.length ? monthList[position + 1] : nextMonth(month));
+    if (bound < end) return bound;
+  }
+  return undefined;
 }
 
 export class ReadingStore {
@@ -515,37 +534,51 @@ export class ReadingStore {
   }
 
   private async readTotals(customerId: string, firstMonth: string, lastMonth: string): Promise<{ months: MonthItem[]; blocks: Block[] }> {
-    const months = (
-      await queryAll(this.db, {
-        TableName: this.table.totais,
-        KeyConditionExpression: 'id = :id AND sk BETWEEN :first AND :last',
-        ExpressionAttributeValues: { ':id': customerId, ':first': `${firstMonth}#`, ':last': `${lastMonth}#~` },
-      })
-    ).map(toMonthItem);
+    const monthsRead = queryAll(this.db, {
+      TableName: this.table.totais,
+      KeyConditionExpression: 'id = :id AND sk BETWEEN :first AND :last',
+      ExpressionAttributeValues: { ':id': customerId, ':first': `${firstMonth}#`, ':last': `${lastMonth}#~` },
+    }).then((items) => items.map(toMonthItem));
+    const upTo = `${lastMonth}-31T18`;
+    const [months, read] = await Promise.all([
+      monthsRead,
+      this.blocksSince(customerId, firstWindowOf(firstMonth), upTo, monthsRead.then((items) => unfoldedFrom(items, firstMonth, lastMonth))),
+    ]);
     const foldedBefore = new Map(months.map((item) => [`${item.month}#${item.meterId}`, item.foldedBefore ?? firstWindowOf(item.month)]));
-    // Within a month, every block before its items' earliest `ate` is folded (a meter without an item
-    // has no on-time block before it either: see consolidate). Blocks are read from the first month
-    // that still has unfolded windows; fully folded months cost no block read.
-    const monthList = monthsBetween(firstMonth, lastMonth);
-    const unfoldedFrom = monthList.map((month, position) => {
-      const bounds = months.filter((item) => item.month === month).map((item) => item.foldedBefore ?? firstWindowOf(month));
-      const bound = bounds.length ? bounds.reduce((a, b) => (a < b ? a : b)) : firstWindowOf(month);
-      const end = firstWindowOf(position + 1 < monthList.length ? monthList[position + 1] : nextMonth(month));
-      return bound < end ? bound : undefined;
-    });
-    const from = unfoldedFrom.find((bound) => bound !== undefined);
-    const upTo = `${lastMonth}-31T18#~`;
-    if (from === undefined || `${from}#` > upTo) return { months, blocks: [] as Block[] };
-    const blocks = (
-      await queryAll(this.db, {
+    const blocks = read.filter(
+      (block) => block.month <= lastMonth && block.window >= (foldedBefore.get(`${block.month}#${block.meterId}`) ?? firstWindowOf(block.month)),
+    );
+    return { months, blocks };
+  }
+
+  /**
+   * The blocks of windows [from, upTo], where `from` comes from another read under way (month items'
+   * `ate`, the customer's consolidadoAte; undefined: no block is needed). The recent windows, where
+   * unfolded blocks are while the fold keeps up (RECENT_BLOCKS_MS), are read at once, in parallel with
+   * that read, so the answer usually takes one round trip; older windows cost a second one, only
+   * when `from` turns out to reach back that far. The clock only places that split: any `from` is
+   * answered in full.
+   */
+  private async blocksSince(customerId: string, earliest: string, upTo: string, from: Promise<string | undefined>): Promise<Block[]> {
+    const recentWindow = windowOf(Date.now() - RECENT_BLOCKS_MS, this.timeZone);
+    const split = recentWindow > earliest ? recentWindow : earliest;
+    const query = (first: string, last: string) =>
+      queryAll(this.db, {
         TableName: this.table.blocos,
         KeyConditionExpression: 'id = :id AND sk BETWEEN :first AND :last',
-        ExpressionAttributeValues: { ':id': customerId, ':first': `${from}#`, ':last': upTo },
-      })
-    )
-      .map(toBlock)
-      .filter((block) => block.month <= lastMonth && block.window >= (foldedBefore.get(`${block.month}#${block.meterId}`) ?? firstWindowOf(block.month)));
-    return { months, blocks };
+        ExpressionAttributeValues: { ':id': customerId, ':first': `${first}#`, ':last': last },
+      }).then((items) => items.map(toBlock));
+    const recent = split <= upTo ? query(split, `${upTo}#~`) : Promise.resolve([] as Block[]);
+    recent.catch(() => undefined); // awaited below; a failure is reported there, not as unhandled
+    const start = await from;
+    if (start === undefined || start > upTo) {
+      await recent;
+      return [];
+    }
+    // `${split}#` sorts before every key of the window `split`: the older part ends just before it.
+    const olderLast = split <= upTo ? `${split}#` : `${upTo}#~`;
+    const [older, newer] = await Promise.all([start < split ? query(start, olderLast) : [], recent]);
+    return [...older, ...newer].filter((block) => block.window >= start);
   }
 
   async sumBuckets(customerId: string, level: BucketLevel, firstKey: string, lastKey: string): Promise<Map<string, Decimal>> {
@@ -656,18 +689,13 @@ export class ReadingStore {
    */
   async listMeters(customerId: string): Promise<Meter[]> {
     // Eventually consistent: a newest-reading time a few hundred ms old is as good for the silent-meter rule.
-    const [meters, customer] = await Promise.all([
+    const horizon = this.db
+      .send(new GetCommand({ TableName: this.table.clientes, Key: { id: customerId }, ProjectionExpression: 'consolidadoAte' }))
+      .then(({ Item }) => (Item?.consolidadoAte === undefined ? '' : String(Item.consolidadoAte)));
+    const [meters, blocks] = await Promise.all([
       queryAll(this.db, { TableName: this.table.medidores, KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': customerId } }),
-      this.db.send(new GetCommand({ TableName: this.table.clientes, Key: { id: customerId }, ProjectionExpression: 'consolidadoAte' })),
+      this.blocksSince(customerId, '', LAST_WINDOW, horizon),
     ]);
-    const horizon = customer.Item?.consolidadoAte === undefined ? undefined : String(customer.Item.consolidadoAte);
-    const blocks = (
-      await queryAll(this.db, {
-        TableName: this.table.blocos,
-        KeyConditionExpression: horizon === undefined ? 'id = :id' : 'id = :id AND sk >= :first',
-        ExpressionAttributeValues: { ':id': customerId, ...(horizon === undefined ? {} : { ':first': `${horizon}#` }) },
-      })
-    ).map(toBlock);
     const newest = new Map<number, number>();
     for (const block of blocks) {
       for (const slot of block.slots) if (!slot.late && slot.timestampMs > (newest.get(block.meterId) ?? -Infinity)) newest.set(block.meterId, slot.timestampMs);

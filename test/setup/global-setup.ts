@@ -8,6 +8,8 @@ import { ensureTables } from '../../dev/tables';
 import { freePort } from '../../dev/ports';
 
 export const TEST_TABLE_PREFIX = 'test-';
+/** The authorizer's decision TTL of the test API: short, so revocation tests can wait it out. */
+export const TEST_AUTH_CACHE_SECONDS = 2;
 
 export default async function globalSetup(): Promise<void> {
   // Once per run, before any worker: the gateway suites start this very bundle (what ships).
@@ -21,7 +23,7 @@ export default async function globalSetup(): Promise<void> {
     offline = await startOffline({
       httpPort: await freePort(),
       lambdaPort: await freePort(),
-      env: { DYNAMODB_ENDPOINT: dynamo.endpoint, LUZ_TABLE_PREFIX: TEST_TABLE_PREFIX, STAFF_KEY: staffKey },
+      env: { DYNAMODB_ENDPOINT: dynamo.endpoint, LUZ_TABLE_PREFIX: TEST_TABLE_PREFIX, STAFF_KEY: staffKey, LUZ_AUTH_CACHE_SECONDS: String(TEST_AUTH_CACHE_SECONDS) },
     });
   } catch (error) {
     await dynamo.stop(); // jest skips the teardown when the set-up fails
@@ -33,4 +35,5 @@ export default async function globalSetup(): Promise<void> {
   process.env.LUZ_TEST_DYNAMODB = dynamo.endpoint;
   process.env.LUZ_TEST_TABLE_PREFIX = TEST_TABLE_PREFIX;
   process.env.LUZ_TEST_STAFF_KEY = staffKey;
+  process.env.LUZ_TEST_AUTH_CACHE_SECONDS = String(TEST_AUTH_CACHE_SECONDS);
 }
