@@ -44,6 +44,10 @@ export interface SimulatorOptions {
   tickMs?: number;
   /** A reading the gateway finally refused (it leaves the outbox). */
   onRejected?: (entry: OutboxEntry, meter: FleetMeter, code: string, message: string) => void;
+  /** A reading the gateway acknowledged (written to the outbox first): the meters' own record. */
+  onAcknowledged?: (entry: OutboxEntry, meter: FleetMeter) => void;
+  /** A retryable refusal (busy, rate limited, storage down): the reading waits a backoff. */
+  onRetry?: (code: string) => void;
 }
 
 export interface SimulatorStatus {
@@ -339,6 +343,7 @@ export class MeterSimulator {
     if (reply.kind === 'retry') {
       // The gateway is busy or storage is down: wait out a backoff, then send again.
       this.schedule(tracked, Date.now());
+      this.options.onRetry?.(reply.code);
       return;
     }
     this.tracked.delete(seq);
@@ -347,6 +352,7 @@ export class MeterSimulator {
     if (reply.kind === 'ack') {
       this.outbox.acknowledge(seq);
       this.counters.acked += 1;
+      this.options.onAcknowledged?.(tracked.entry, this.options.fleet[tracked.entry.meter]);
     } else {
       this.outbox.reject(seq, reply.code);
       this.counters.rejected += 1;
