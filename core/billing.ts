@@ -49,6 +49,14 @@ export class InvoiceAlreadyClosed extends LuzError {
   }
 }
 
+/** Only a closed invoice has a segunda via (faturaPdf); an open month is still a preview. */
+export class InvoiceNotClosed extends LuzError {
+  readonly code = 'invoice_open';
+  constructor(readonly month: string) {
+    super(`mes: the invoice of ${month} is not closed yet; only a closed invoice has a segunda via`, 'mes');
+  }
+}
+
 /** Money rule: half up to the centavo (R$ 0.005 → R$ 0.01), applied to every line. */
 export const toCentavos = (amount: Decimal): Decimal => amount.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 

@@ -14,7 +14,7 @@ import {
   MeterNotFound,
   ReadingConflict,
 } from '../core/errors';
-import { InvoiceAlreadyClosed } from '../core/billing';
+import { InvoiceAlreadyClosed, InvoiceNotClosed } from '../core/billing';
 import { TariffNotInForce } from '../core/tariff';
 import { luzContext } from './runtime';
 
@@ -52,6 +52,7 @@ const STATUS_OF: [new (...args: never[]) => LuzError, number][] = [
   [CustomerAlreadyExists, 409],
   [ReadingConflict, 409],
   [InvoiceAlreadyClosed, 409],
+  [InvoiceNotClosed, 409],
   [PayloadTooLarge, 413],
   [UnsupportedMediaType, 415],
 ];
@@ -61,9 +62,12 @@ const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;.*)?$/i;
 export interface Reply {
   statusCode: number;
   body: unknown;
+  /** A file instead of JSON (the segunda via PDF): sent base64-encoded, as API Gateway expects binary. */
+  file?: { contentType: string; name: string; bytes: Buffer };
 }
 
 export const reply = (statusCode: number, body: unknown): Reply => ({ statusCode, body });
+export const file = (contentType: string, name: string, bytes: Buffer): Reply => ({ statusCode: 200, body: undefined, file: { contentType, name, bytes } });
 
 /**
  * Every answer may be read by the web app on another origin: credentials travel in the
@@ -162,7 +166,15 @@ export function route<Schema extends z.ZodType>(options: {
       if (options.access === 'staff') authorize(principal, 'staff', undefined);
       const input = validate(options.schema, requestFields(event, options.method));
       authorize(principal, options.access, (input as { id?: string }).id);
-      const { statusCode, body } = await options.handle(input, luzContext());
+      const { statusCode, body, file } = await options.handle(input, luzContext());
+      if (file) {
+        return {
+          statusCode,
+          headers: { 'content-type': file.contentType, 'content-disposition': `attachment; filename="${file.name}"`, ...CORS_HEADERS },
+          body: file.bytes.toString('base64'),
+          isBase64Encoded: true,
+        };
+      }
       return json(statusCode, body);
     });
 }

@@ -143,6 +143,7 @@ export const en: Record<MessageKey, string> = {
   'error.meter_not_found': 'Meter not found.',
   'error.customer_exists': 'A customer with this CPF already exists.',
   'error.invoice_closed': "This month's invoice is already closed.",
+  'error.invoice_open': "This month's invoice is not closed yet; only a closed invoice has a copy.",
   'error.invalid_input': 'Invalid input{field}: {message}',
   'error.tariff_not_in_force': 'No tariff is in force for this month.',
   'error.reading_conflict': 'Another reading with the same time already exists.',

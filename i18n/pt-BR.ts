@@ -141,6 +141,7 @@ export const ptBR = {
   'error.meter_not_found': 'Medidor não encontrado.',
   'error.customer_exists': 'Já existe um cliente com este CPF.',
   'error.invoice_closed': 'A fatura deste mês já está fechada.',
+  'error.invoice_open': 'A fatura deste mês ainda não foi fechada; a segunda via existe só para faturas fechadas.',
   'error.invalid_input': 'Dado inválido{field}: {message}',
   'error.tariff_not_in_force': 'Não há tarifa vigente para este mês.',
   'error.reading_conflict': 'Já existe outra leitura com o mesmo horário.',

@@ -44,6 +44,12 @@ const EXPECTED_ACCESS: Record<string, Record<string, string[]>> = {
     TotaisTable: ['dynamodb:Query'],
     FaturasTable: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
+  faturaPdf: {
+    ClientesTable: ['dynamodb:GetItem'],
+    BlocosTable: ['dynamodb:Query'],
+    TotaisTable: ['dynamodb:Query'],
+    FaturasTable: ['dynamodb:GetItem'],
+  },
   fechaFatura: {
     ClientesTable: ['dynamodb:GetItem'],
     BlocosTable: ['dynamodb:Query'],
@@ -140,7 +146,9 @@ describe('serverless package', () => {
   it('each function is one minified ES module bundle (plus the tariff files), no TypeScript, no node_modules', () => {
     for (const name of functionNames) {
       const entries = zipEntries(join(out, `${name}.zip`));
-      const code = entries.filter((entry) => !entry.startsWith('tariffs/'));
+      const fonts = name === 'faturaPdf' ? ['node_modules/@fontsource/inter/files/inter-latin-400-normal.woff', 'node_modules/@fontsource/inter/files/inter-latin-700-normal.woff'] : [];
+      for (const font of fonts) expect(entries).toContain(font);
+      const code = entries.filter((entry) => !entry.startsWith('tariffs/') && !fonts.includes(entry));
       expect(code).toEqual([`functions/${name}/handler.mjs`]);
       expect(entries).toContain('tariffs/flat-1.07.json');
     }

@@ -1,6 +1,8 @@
 // The customer portal in a real browser (Debian chromium): sign in, invoice, history, alarm, a refused CPF; axe on each screen.
 import type { Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { newCpf, post, registeredCustomer } from './fixtures';
+import { pdfText } from './pdfText';
 import { axeViolations, newPage, pageProblems, screenshots, startWebUnderTest, type WebUnderTest } from './browser';
 
 let web: WebUnderTest;
@@ -142,3 +144,19 @@ describe('customer portal', () => {
   });
 });
 
+
+describe('segunda via in the browser', () => {
+  it('downloads the PDF of a closed invoice, with its total and accents', async () => {
+    const customer = await customerWithHistory();
+    const page = await newPage(web);
+    await signIn(page, customer.id, customer.token);
+    const previous = page.getByRole('table', { name: 'Faturas anteriores' });
+    await previous.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), previous.getByRole('button', { name: /^Segunda via \(PDF\) de / }).click()]);
+    expect(download.suggestedFilename()).toBe(`fatura-${customer.lastMonth}-${customer.id}.pdf`);
+    const text = pdfText(readFileSync(await download.path()));
+    expect(text).toContain('Conceição Araújo');
+    expect(text).toMatch(/Total a pagar\s+R\$ 161,04/);
+    expect(pageProblems(page)).toEqual([]);
+  });
+});

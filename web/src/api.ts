@@ -34,7 +34,7 @@ export class ApiFailure extends Error {
 export class Api {
   constructor(readonly baseUrl: string, private readonly credential: string) {}
 
-  private async send(method: 'GET' | 'POST', path: string, fields: Record<string, string | number | undefined>): Promise<Response> {
+  private async send(method: 'GET' | 'POST', path: string, fields: Record<string, string | number | undefined>, accept = 'application/json'): Promise<Response> {
     const query = new URLSearchParams();
     if (method === 'GET') for (const [key, value] of Object.entries(fields)) if (value !== undefined) query.set(key, String(value));
     let response: Response;
@@ -42,7 +42,7 @@ export class Api {
       response = await fetch(`${this.baseUrl}${path}${query.size ? `?${query}` : ''}`, {
         method,
         // The credential goes in a header only: never in a URL, so no log or history keeps it.
-        headers: { authorization: `Bearer ${this.credential}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+        headers: { authorization: `Bearer ${this.credential}`, accept, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
         body: method === 'POST' ? JSON.stringify(fields) : undefined,
       });
     } catch {
@@ -59,7 +59,7 @@ export class Api {
 
   invoice = (id: string, mes?: string) => this.json<Invoice>('GET', '/getFatura', { id, mes });
   invoices = (id: string) => this.json<{ faturas: InvoiceSummary[] }>('GET', '/faturas', { id });
-  invoicePdf = async (id: string, mes: string) => (await this.send('GET', '/faturaPdf', { id, mes })).blob();
+  invoicePdf = async (id: string, mes: string) => (await this.send('GET', '/faturaPdf', { id, mes }, 'application/pdf')).blob();
   history = (id: string, kind: Kind, periodo: number) => this.json<History>('GET', '/getConsumoHist', { id, kind, periodo, limit: 1000 });
   alarm = (id: string) => this.json<Alarm>('GET', '/getAlarme', { id });
   registerCustomer = (id: string, name: string, ligacao: string) =>
