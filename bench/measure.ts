@@ -79,6 +79,21 @@ export interface Call {
   failed?: boolean;
 }
 
+/**
+ * DynamoDB round trips of one operation: the longest chain of its calls in which each one starts
+ * after the previous one ended (calls in parallel share a round trip).
+ */
+export function roundTrips(calls: Call[]): number {
+  const sorted = [...calls].sort((a, b) => a.startMs - b.startMs);
+  const depth: number[] = [];
+  for (const [i, call] of sorted.entries()) {
+    let deepest = 0;
+    for (let j = 0; j < i; j++) if (sorted[j].endMs <= call.startMs) deepest = Math.max(deepest, depth[j]);
+    depth[i] = deepest + 1;
+  }
+  return Math.max(0, ...depth);
+}
+
 /** Calls of the current logical operation (an invocation), kept per async context. */
 export const callScope = new AsyncLocalStorage<Call[]>();
 

@@ -16,6 +16,7 @@ const EXPECTED_ROWS = [
   'api-getAlarme',
   'api-getConsumoHist',
   'api-getFatura',
+  'api-read-round-trips',
   'getFatura-vs-original',
   'history-getFatura',
   'history-getConsumoHist-M',
