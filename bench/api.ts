@@ -51,6 +51,8 @@ export async function apiFixture(context: Context, requests: number): Promise<Ap
       Array.from({ length: 100 }, (_, i) => ({ customerId: id, meterId: 1, valor: 1.5, timestampMs: first + i * step })),
     );
   }
+  // The hourly sweep folds every customer once a day: the read routes meet customers in that steady state.
+  for (const id of readers) await context.repository.consolidate(id, { timeZone: context.settings.timeZone, nowMs: now });
   let readingTime = Math.floor((now - 3_600_000) / 1000); // after the seeded readings, before now
   let freshIndex = 0;
   const specs: Record<Route, RouteSpec> = {
