@@ -50,7 +50,7 @@ function runBench(out: string): Promise<{ code: number | null; output: string; p
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     // Bounded: a bench that hangs is killed (its own SIGTERM handler stops what it started).
-    const timer = setTimeout(() => child.kill('SIGTERM'), 280_000);
+    const timer = setTimeout(() => child.kill('SIGTERM'), 540_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, output, pid: child.pid! });
@@ -82,5 +82,5 @@ describe('npm run bench -- --quick', () => {
     expect(output).toContain('durable ingest');
     // Its cold-start bundles are removed with the rest of what it started.
     expect(existsSync(join('.esbuild', `bench-${pid}`))).toBe(false);
-  }, 300_000);
+  }, 560_000);
 });

@@ -40,7 +40,7 @@ describe('handlers in-process', () => {
     const response = await invoke(getAlarme, event('GET', { body: JSON.stringify({ id }) }));
     expect(response).toEqual({
       status: 200,
-      headers: { 'content-type': 'application/json; charset=utf-8' },
+      headers: { 'access-control-allow-origin': '*', 'content-type': 'application/json; charset=utf-8' },
       body: { id, alarme: 'Ok!', mes: expect.stringMatching(/^\d{4}-\d{2}$/), kwhMes: 0, motivos: [], eventos: [] },
     });
   });
@@ -73,7 +73,7 @@ describe('handlers in-process', () => {
     const response = await invoke(cadCliente, event('DELETE', {}));
     expect(response).toEqual({
       status: 405,
-      headers: { 'content-type': 'application/json; charset=utf-8', allow: 'POST' },
+      headers: { 'access-control-allow-origin': '*', 'content-type': 'application/json; charset=utf-8', allow: 'POST' },
       body: errorBody('method_not_allowed', 'use POST for this route'),
     });
   });
