@@ -25,8 +25,11 @@ export function tableDeclarations(prefix: string, file = resolve('serverless.yml
       { tag: '!Ref', resolve: (value: string) => value },
     ],
   });
-  const resources = Object.values(document.resources.Resources as Record<string, TableResource>);
-  return resources
+  // `resources` is a list merged into one template; the tables are in its inline part, the others are
+  // ${file(…)} includes (the gateway's), which hold no table.
+  const parts = [document.resources].flat().filter((part): part is { Resources?: Record<string, TableResource> } => typeof part === 'object' && part !== null);
+  return parts
+    .flatMap((part) => Object.values(part.Resources ?? {}))
     .filter((resource) => resource.Type === 'AWS::DynamoDB::Table')
     .map(({ Properties }) => ({
       TableName: String(Properties.TableName).replace('${self:custom.tablePrefix}', prefix),

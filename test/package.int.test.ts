@@ -1,9 +1,11 @@
-// `serverless package` with dummy credentials and no network: bundled functions, tables, least-privilege roles.
+// `serverless package` with dummy credentials and no network: bundled functions, tables, least-privilege
+// roles, the UDP gateway's balancer and service, alarms; the whole template against the CloudFormation spec.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableDeclarations } from '../dev/tables';
+import { checkTemplate } from './cfnSpec';
 
 /** The table actions each function may use, and nothing more. */
 const EXPECTED_ACCESS: Record<string, Record<string, string[]>> = {
@@ -74,6 +76,21 @@ const EXPECTED_ACCESS: Record<string, Record<string, string[]>> = {
   },
 };
 
+/**
+ * The UDP gateway's task role: the paths of udp-gateway/ (core/store/dynamoRepository.ts "UDP gateway"):
+ * meter credentials, the unknown-meter check, one block update per reading (late ones with their month
+ * item, in a transaction: per-item actions), the seqMaximo checkpoint, is-this-old-reading-stored, and
+ * the alarm refresh after stored readings (the same reads and transitions as postConsumo's).
+ */
+const EXPECTED_GATEWAY_ACCESS: Record<string, string[]> = {
+  ClientesTable: ['dynamodb:GetItem'],
+  MedidoresTable: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  SegredosTable: ['dynamodb:GetItem'],
+  BlocosTable: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  TotaisTable: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+  AlarmesTable: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+};
+
 /** File names in a zip, read from its central directory. */
 function zipEntries(file: string): string[] {
   const zip = readFileSync(file);
@@ -104,9 +121,15 @@ function resourceName(target: Statement['Resource'][number]): string {
   return `${arn['Fn::GetAtt'][0]}${suffix}`;
 }
 
+interface PackagedResource {
+  Type: string;
+  Properties: Record<string, any>;
+  DependsOn?: string | string[];
+}
+
 describe('serverless package', () => {
   const out = mkdtempSync(join(tmpdir(), 'luz-package-'));
-  let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  let template: { Parameters: Record<string, { Type: string }>; Resources: Record<string, PackagedResource>; Outputs: Record<string, { Value: unknown }> };
   let functionNames: string[];
 
   beforeAll(() => {
@@ -137,6 +160,139 @@ describe('serverless package', () => {
 
   const functions = () =>
     Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
+  const ofType = (type: string) => Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+  const only = (type: string): [string, PackagedResource] => {
+    const found = ofType(type);
+    expect(found.map(([id]) => id)).toHaveLength(1);
+    return found[0];
+  };
+
+  /** Table (or table/index/name) → the actions a role's policies allow on it. */
+  function grantedAccess(roleId: string): Record<string, string[]> {
+    const policies = template.Resources[roleId].Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[];
+    const granted: Record<string, string[]> = {};
+    for (const statement of policies.flatMap((policy) => policy.PolicyDocument.Statement)) {
+      expect(statement.Effect).toBe('Allow');
+      for (const target of statement.Resource) {
+        const table = resourceName(target);
+        granted[table] = [...(granted[table] ?? []), ...statement.Action].sort();
+      }
+    }
+    return granted;
+  }
+
+  it('passes the CloudFormation resource specification: types, properties, required ones, value types, references', () => {
+    expect(checkTemplate(template)).toEqual([]);
+  });
+
+  it('the specification check fails on a mutated copy of this template', () => {
+    const broken = JSON.parse(JSON.stringify(template)) as typeof template;
+    broken.Resources.GatewayTargetGroup.Properties.HealthCheckPorts = '8081';
+    delete broken.Resources.GatewayListener.Properties.LoadBalancerArn;
+    broken.Outputs.GatewayAddress.Value = { 'Fn::GetAtt': ['GatewayLoadBalancer', 'DnsName'] };
+    broken.Resources.GatewayService.Properties.DesiredCount = 'two';
+    expect(checkTemplate(broken)).toEqual([
+      'Resources.GatewayTargetGroup.Properties.HealthCheckPorts: AWS::ElasticLoadBalancingV2::TargetGroup has no property HealthCheckPorts',
+      'Resources.GatewayListener.Properties: AWS::ElasticLoadBalancingV2::Listener requires LoadBalancerArn',
+      'Resources.GatewayService.Properties.DesiredCount: expected a number, got string "two"',
+      expect.stringMatching(/^Outputs\.GatewayAddress\.Value: AWS::ElasticLoadBalancingV2::LoadBalancer has no attribute DnsName/),
+    ]);
+  });
+
+  it('the gateway: a UDP listener on a network balancer, ip targets checked over HTTP on the health port', () => {
+    const [balancerId, balancer] = only('AWS::ElasticLoadBalancingV2::LoadBalancer');
+    expect(balancer.Properties).toMatchObject({ Type: 'network', Scheme: 'internet-facing', Subnets: { Ref: 'SubnetIds' } });
+    const [listenerId, listener] = only('AWS::ElasticLoadBalancingV2::Listener');
+    const [targetsId, targets] = only('AWS::ElasticLoadBalancingV2::TargetGroup');
+    expect(listener.Properties).toEqual({
+      LoadBalancerArn: { Ref: balancerId },
+      Protocol: 'UDP',
+      Port: '8080',
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: targetsId } }],
+    });
+    expect(targets.Properties).toMatchObject({
+      TargetType: 'ip',
+      Protocol: 'UDP',
+      Port: '8080',
+      VpcId: { Ref: 'VpcId' },
+      HealthCheckProtocol: 'HTTP',
+      HealthCheckPort: '8081',
+      HealthCheckPath: '/health',
+      Matcher: { HttpCode: '200' },
+    });
+    expect(template.Parameters).toMatchObject({ VpcId: { Type: 'AWS::EC2::VPC::Id' }, SubnetIds: { Type: 'List<AWS::EC2::Subnet::Id>' } });
+    expect(template.Outputs.GatewayAddress.Value).toEqual({ 'Fn::GetAtt': [balancerId, 'DNSName'] });
+    expect(listenerId).toBe('GatewayListener');
+  });
+
+  it('the gateway: two Fargate tasks at least, circuit breaker with rollback, after the listener; the task as the container runs it', () => {
+    const [, service] = only('AWS::ECS::Service');
+    const [taskId, task] = only('AWS::ECS::TaskDefinition');
+    const [targetsId] = only('AWS::ElasticLoadBalancingV2::TargetGroup');
+    expect([service.DependsOn].flat()).toContain('GatewayListener');
+    expect(service.Properties.DesiredCount).toBeGreaterThanOrEqual(2);
+    expect(service.Properties).toMatchObject({
+      LaunchType: 'FARGATE',
+      TaskDefinition: { Ref: taskId },
+      DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
+      NetworkConfiguration: { AwsvpcConfiguration: { Subnets: { Ref: 'SubnetIds' } } },
+      LoadBalancers: [{ ContainerName: 'gateway', ContainerPort: '8080', TargetGroupArn: { Ref: targetsId } }],
+    });
+    expect(task.Properties).toMatchObject({ RequiresCompatibilities: ['FARGATE'], NetworkMode: 'awsvpc', TaskRoleArn: { 'Fn::GetAtt': ['GatewayTaskRole', 'Arn'] } });
+    const [container] = task.Properties.ContainerDefinitions;
+    expect(task.Properties.ContainerDefinitions).toHaveLength(1);
+    expect(container.PortMappings).toEqual([
+      { ContainerPort: '8080', Protocol: 'udp' },
+      { ContainerPort: '8081', Protocol: 'tcp' },
+    ]);
+    // The image's own CMD runs (the one test/gateway-process.int.test.ts checks); the drain fits the stop timeout.
+    expect(container.Command).toBeUndefined();
+    const environment = Object.fromEntries(container.Environment.map(({ Name, Value }: { Name: string; Value: unknown }) => [Name, Value]));
+    expect(environment).toMatchObject({ UDP_HOST: '0.0.0.0', UDP_PORT: '8080', HEALTH_PORT: '8081', LUZ_TABLE_PREFIX: '' });
+    expect(environment.DYNAMODB_ENDPOINT).toBeUndefined(); // the regional endpoint and the task role
+    expect(environment.STAFF_KEY).toBeUndefined(); // the gateway needs none
+    expect(Number(environment.GATEWAY_DRAIN_SECONDS) + 5).toBeLessThanOrEqual(container.StopTimeout);
+    expect(container.StopTimeout).toBeLessThanOrEqual(120);
+    expect(container.LogConfiguration).toMatchObject({ LogDriver: 'awslogs', Options: { 'awslogs-group': { Ref: 'GatewayLogGroup' } } });
+    expect(template.Resources.GatewayLogGroup.Properties.RetentionInDays).toBe(30);
+    // UDP from the meters' ranges, the health port from the VPC, nothing else.
+    const [, group] = only('AWS::EC2::SecurityGroup');
+    expect(group.Properties.SecurityGroupIngress).toEqual([
+      { IpProtocol: 'udp', FromPort: 8080, ToPort: 8080, CidrIp: '0.0.0.0/0', Description: 'meters' },
+      { IpProtocol: 'tcp', FromPort: 8081, ToPort: 8081, CidrIp: '10.0.0.0/16', Description: 'load balancer health checks' },
+    ]);
+  });
+
+  it('the gateway task role: exactly the table actions the gateway calls, on exactly its tables; ECS tasks only', () => {
+    const role = template.Resources.GatewayTaskRole;
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    expect(grantedAccess('GatewayTaskRole')).toEqual(EXPECTED_GATEWAY_ACCESS);
+  });
+
+  it('alarms: unhealthy gateway targets, and each function\'s error rate', () => {
+    const alarms = Object.fromEntries(ofType('AWS::CloudWatch::Alarm'));
+    expect(alarms.GatewayUnhealthyTargetsAlarm.Properties).toMatchObject({
+      Namespace: 'AWS/NetworkELB',
+      MetricName: 'UnHealthyHostCount',
+      Dimensions: [
+        { Name: 'LoadBalancer', Value: { 'Fn::GetAtt': ['GatewayLoadBalancer', 'LoadBalancerFullName'] } },
+        { Name: 'TargetGroup', Value: { 'Fn::GetAtt': ['GatewayTargetGroup', 'TargetGroupFullName'] } },
+      ],
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    });
+    for (const [logicalId] of functions()) {
+      const alarm = alarms[logicalId.replace(/LambdaFunction$/, 'ErrorRateAlarm')];
+      expect(alarm).toBeDefined();
+      const metrics = alarm.Properties.Metrics as { Id: string; MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] } } }[];
+      expect(metrics.filter((metric) => metric.MetricStat).map((metric) => [metric.MetricStat!.Metric.MetricName, metric.MetricStat!.Metric.Dimensions])).toEqual([
+        ['Errors', [{ Name: 'FunctionName', Value: { Ref: logicalId } }]],
+        ['Invocations', [{ Name: 'FunctionName', Value: { Ref: logicalId } }]],
+      ]);
+    }
+  });
 
   it('packages exactly the functions that have a declared access list', () => {
     expect(functionNames).toEqual(Object.keys(EXPECTED_ACCESS).sort());
@@ -207,24 +363,16 @@ describe('serverless package', () => {
     for (const [logicalId, resource] of functions()) {
       const name = functionNames.find((candidate) => logicalId.toLowerCase() === `${candidate}LambdaFunction`.toLowerCase())!;
       const roleId = (resource.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-      const policies = template.Resources[roleId].Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[];
-      const granted: Record<string, string[]> = {};
-      for (const statement of policies.flatMap((policy) => policy.PolicyDocument.Statement)) {
-        expect(statement.Effect).toBe('Allow');
-        for (const target of statement.Resource) {
-          const table = resourceName(target);
-          granted[table] = [...(granted[table] ?? []), ...statement.Action].sort();
-        }
-      }
-      expect({ [name]: granted }).toEqual({ [name]: EXPECTED_ACCESS[name] });
+      expect({ [name]: grantedAccess(roleId) }).toEqual({ [name]: EXPECTED_ACCESS[name] });
     }
   });
 
-  it('meter secrets: only cadMedidor and segredoMedidor may write them and no function may read them', () => {
-    const touching = Object.entries(EXPECTED_ACCESS).filter(([, access]) => access.SegredosTable);
+  it('meter secrets: only cadMedidor and segredoMedidor may write them, only the gateway may read them', () => {
+    const touching = Object.entries({ ...EXPECTED_ACCESS, gateway: EXPECTED_GATEWAY_ACCESS }).filter(([, access]) => access.SegredosTable);
     expect(Object.fromEntries(touching.map(([name, access]) => [name, access.SegredosTable]))).toEqual({
       cadMedidor: ['dynamodb:PutItem'],
       segredoMedidor: ['dynamodb:PutItem'],
+      gateway: ['dynamodb:GetItem'],
     });
   });
 });
