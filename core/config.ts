@@ -32,7 +32,10 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only')
     .default('luz-'),
   TARIFF_FILE: z.string().min(1).default('tariffs/flat-1.07.json'),
+  /** The staff key itself: local runs only (npm start generates one). In the cloud it is STAFF_KEY_PARAMETER's. */
   STAFF_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The SSM SecureString holding the staff key in the cloud (functions/staffKey.ts); only the authorizer has it. */
+  STAFF_KEY_PARAMETER: z.string().regex(/^\/[A-Za-z0-9_.\-\/]+$/, 'an SSM parameter name starting with /').optional(),
   LUZ_TOKEN_TTL_DAYS: positive.default(365),
   /** How long the authorizer's decision for one credential is kept (API Gateway's resultTtlInSeconds; docs/SECURITY.md). */
   LUZ_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),

@@ -2,6 +2,7 @@
 import { loadConfig, type Config } from '../core/config';
 import type { Context } from '../core/context';
 import { createContext } from '../core/wiring';
+import { readParameter, StaffKeySource } from './staffKey';
 
 let context: Context | undefined;
 let config: Config | undefined;
@@ -11,9 +12,21 @@ function configOnce(): Config {
   return config;
 }
 
-/** The staff key from STAFF_KEY (npm start generates one when it is unset); undefined disables staff access. */
-export function staffKey(): string | undefined {
-  return configOnce().STAFF_KEY;
+let staffKeySource: StaffKeySource | undefined;
+
+/**
+ * The staff key: STAFF_KEY where it is given (npm start generates one; serverless offline hands its own
+ * environment to the in-process handlers), else STAFF_KEY_PARAMETER's SSM value in AWS. Undefined
+ * disables staff access. Only the authorizer asks, and only its role may read the parameter.
+ */
+export function staffKey(): Promise<string | undefined> {
+  const settings = configOnce();
+  if (settings.STAFF_KEY || !settings.STAFF_KEY_PARAMETER || process.env.IS_OFFLINE) return Promise.resolve(settings.STAFF_KEY);
+  const name = settings.STAFF_KEY_PARAMETER;
+  staffKeySource ??= new StaffKeySource(() => readParameter(name, settings.AWS_REGION), {
+    onError: (error) => console.error(JSON.stringify({ level: 'error', msg: 'staff key not read; staff refused until it is', parameter: name, error: String((error as Error)?.message ?? error) })),
+  });
+  return staffKeySource.get();
 }
 
 /** How long an authorizer decision is kept (LUZ_AUTH_CACHE_SECONDS; serverless.yml sets it from the same value as API Gateway's TTL). */

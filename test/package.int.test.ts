@@ -121,6 +121,8 @@ function resourceName(target: Statement['Resource'][number]): string {
   return `${arn['Fn::GetAtt'][0]}${suffix}`;
 }
 
+const STAFF_KEY_SENTINEL = 'luz_staff_package_test_sentinel_0123456789';
+
 interface PackagedResource {
   Type: string;
   Properties: Record<string, any>;
@@ -131,6 +133,7 @@ describe('serverless package', () => {
   const out = mkdtempSync(join(tmpdir(), 'luz-package-'));
   let template: { Parameters: Record<string, { Type: string }>; Resources: Record<string, PackagedResource>; Outputs: Record<string, { Value: unknown }> };
   let functionNames: string[];
+  let templateText: string;
 
   beforeAll(() => {
     const run = spawnSync(
@@ -145,12 +148,15 @@ describe('serverless package', () => {
           AWS_SECRET_ACCESS_KEY: 'dummy',
           SLS_TELEMETRY_DISABLED: '1',
           LUZ_TABLE_PREFIX: '',
+          // A deployer's shell may hold the lab's key: it must not reach the template.
+          STAFF_KEY: STAFF_KEY_SENTINEL,
           LUZ_BUILD_DIR: `.esbuild/package-${process.pid}`,
         },
       },
     );
     if (run.status !== 0) throw new Error(`serverless package failed:\n${run.stdout}\n${run.stderr}`);
-    template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
+    templateText = readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8');
+    template = JSON.parse(templateText);
     functionNames = readdirSync(out)
       .filter((name) => name.endsWith('.zip'))
       .map((name) => name.replace(/\.zip$/, ''))
@@ -169,9 +175,9 @@ describe('serverless package', () => {
 
   /** Table (or table/index/name) → the actions a role's policies allow on it. */
   function grantedAccess(roleId: string): Record<string, string[]> {
-    const policies = template.Resources[roleId].Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[];
+    const policies = template.Resources[roleId].Properties.Policies as { PolicyName: string; PolicyDocument: { Statement: Statement[] } }[];
     const granted: Record<string, string[]> = {};
-    for (const statement of policies.flatMap((policy) => policy.PolicyDocument.Statement)) {
+    for (const statement of policies.filter((policy) => policy.PolicyName === 'tables').flatMap((policy) => policy.PolicyDocument.Statement)) {
       expect(statement.Effect).toBe('Allow');
       for (const target of statement.Resource) {
         const table = resourceName(target);
@@ -260,6 +266,36 @@ describe('serverless package', () => {
     expect(group.Properties.SecurityGroupIngress).toEqual([
       { IpProtocol: 'udp', FromPort: 8080, ToPort: 8080, CidrIp: '0.0.0.0/0', Description: 'meters' },
       { IpProtocol: 'tcp', FromPort: 8081, ToPort: 8081, CidrIp: '10.0.0.0/16', Description: 'load balancer health checks' },
+    ]);
+  });
+
+  it('the staff key: in no template and no environment; only the authorizer names its SSM parameter and may read it', () => {
+    expect(templateText).not.toContain(STAFF_KEY_SENTINEL);
+    for (const [logicalId, resource] of functions()) {
+      const environment = resource.Properties.Environment.Variables as Record<string, unknown>;
+      expect(environment.STAFF_KEY).toBeUndefined();
+      expect([logicalId, environment.STAFF_KEY_PARAMETER]).toEqual([logicalId, logicalId === 'AuthorizerLambdaFunction' ? '/luz/dev/staff-key' : undefined]);
+    }
+    // Every action on anything but a table, in every role of the stack.
+    const otherGrants = ofType('AWS::IAM::Role').flatMap(([roleId, role]) =>
+      ((role.Properties.Policies ?? []) as { PolicyName: string; PolicyDocument: { Statement: { Action: string[]; Resource: unknown[] }[] } }[])
+        .filter((policy) => policy.PolicyName !== 'tables')
+        .flatMap((policy) => policy.PolicyDocument.Statement.map((statement) => ({ roleId, policy: policy.PolicyName, ...statement }))),
+    );
+    expect(otherGrants).toEqual([
+      {
+        roleId: 'AuthorizerRole',
+        policy: 'staff-key',
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter'],
+        Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':parameter/luz/dev/staff-key']] }],
+      },
+    ]);
+    // No managed policy that could read parameters or decrypt: only the logs and image-pull ones.
+    const managed = new Set(ofType('AWS::IAM::Role').flatMap(([, role]) => (role.Properties.ManagedPolicyArns ?? []) as string[]));
+    expect([...managed].sort()).toEqual([
+      'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+      'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy',
     ]);
   });
 

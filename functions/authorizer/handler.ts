@@ -28,7 +28,7 @@ async function decide(header: string | undefined): Promise<Principal> {
   const key = sha256(header ?? '');
   const kept = localDecisions()?.get(key);
   if (kept) return kept;
-  const principal = await authenticate(luzContext(), header, staffKey());
+  const principal = await authenticate(luzContext(), header, await staffKey());
   localDecisions()?.set(key, principal);
   return principal;
 }
