@@ -258,8 +258,11 @@ export async function closeInvoice(context: Context, customerId: string, mes: st
     throw new InvalidInput(`mes: ${mes} has not ended yet; it can be closed from ${isoInZone(period.endMs, settings.timeZone)}`, 'mes');
   }
   for (let attempt = 1; ; attempt++) {
-    if (await repository.getInvoiceRecord(customerId, mes)) throw new InvoiceAlreadyClosed(mes);
-    const draft = await draftInvoice(context, customerId, mes);
+    // The month's own record is among the records the draft reads: one read tells closed from open
+    // (a close racing this one is caught by saveInvoice's condition, answered 'exists').
+    const inputs = await invoiceInputs(context, customerId, mes);
+    if (inputs.closed.some((record) => record.month === mes)) throw new InvoiceAlreadyClosed(mes);
+    const draft = await draftInvoice(context, customerId, mes, inputs);
     const { id, mes: _month, situacao: _open, ...rest } = draft.invoice;
     const invoice: Invoice = {
       id,

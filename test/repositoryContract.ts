@@ -337,6 +337,21 @@ export function repositoryContract(name: string, make: () => Promise<Repository>
       );
     });
 
+    it('360 readings of one meter in one block (a minute apart, as a migration page brings them), on time and late, are stored once each and summed exactly', async () => {
+      const { id } = await customerWith(1);
+      // 06:00–12:00 local (America/Bahia is UTC−3): one 6-hour block.
+      const start = t('2025-06-10T09:00:00Z');
+      const readings = Array.from({ length: 360 }, (_, n) => reading(id, 1, start + n * 60_000, 0.01));
+      expect(await store(readings, start + 7 * HOUR)).toEqual(Array(360).fill(STORED));
+      expect(await store(readings, start + 3 * DAY)).toEqual(Array(360).fill(DUPLICATE));
+      expect(decimals(await repository.sumBuckets(id, 'day', '2025-06-10', '2025-06-10'))).toEqual({ '2025-06-10': '3.6' });
+      expect(flat(await pagesOf(id, { startMs: start, endMs: start + 6 * HOUR }, 500))).toEqual(readings);
+      const other = await customerWith(1);
+      const lateOnes = Array.from({ length: 100 }, (_, n) => reading(other.id, 1, start + n * 60_000, 0.02));
+      expect(await store(lateOnes, start + 3 * DAY)).toEqual(Array(100).fill(STORED));
+      expect(decimals(await repository.sumBuckets(other.id, 'month', '2025-06', '2025-06'))).toEqual({ '2025-06': '2' });
+    });
+
     it('sumBuckets sums hour, day and month buckets exactly in decimal (0.1 + 0.2 = 0.3), omits absent buckets, and its ranges are inclusive', async () => {
       const { id } = await customerWith(2);
       expect(

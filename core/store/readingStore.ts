@@ -66,6 +66,11 @@ const dec = (value: unknown): Decimal => new Decimal(String(value instanceof Num
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const MAX_TRANSACTION_ITEMS = 100;
+/**
+ * Readings one UpdateItem puts in a block: each adds ≈ 60 bytes to the condition expression, and
+ * DynamoDB refuses expressions over 4 KB (a migration page or a dense meter can bring hundreds).
+ */
+const MAX_SLOTS_PER_WRITE = 40;
 const MAX_ATTEMPTS = 8;
 /** Single-item updates of one storeReadings call in flight at once. */
 const ITEM_CONCURRENCY = 32;
@@ -223,7 +228,7 @@ export class ReadingStore {
     const { firsts, followers } = splitRepeats(readings);
     const valid = await this.rejectUnknownMeters(firsts, outcomes);
     const pending = valid.map(({ index, reading }) => ({ index, reading, late: isLate(reading.timestampMs, options.nowMs) }));
-    await this.writeUntilSettled(pending, options, outcomes);
+    for (const round of slotRounds(pending, options.timeZone)) await this.writeUntilSettled(round, options, outcomes);
     settleRepeats(followers, firsts, outcomes);
     await this.checkpointSeqs(valid, outcomes);
     return outcomes;
@@ -786,6 +791,20 @@ function settleFromStoredBlocks(storedBlocks: Item[], readings: Pending[], outco
 }
 
 /** Merges readings per block; a meter-month's blocks with late readings go together with its month item. */
+/** The readings in rounds, each with at most MAX_SLOTS_PER_WRITE of any one block (rounds are written one after another). */
+function slotRounds(pending: Pending[], timeZone: string): Pending[][] {
+  const seen = new Map<string, number>();
+  const rounds: Pending[][] = [];
+  for (const entry of pending) {
+    const { reading } = entry;
+    const key = `${reading.customerId}#${blockKey(windowOfBuckets(bucketsOf(reading.timestampMs, timeZone)), reading.meterId)}`;
+    const count = seen.get(key) ?? 0;
+    seen.set(key, count + 1);
+    (rounds[Math.floor(count / MAX_SLOTS_PER_WRITE)] ??= []).push(entry);
+  }
+  return rounds;
+}
+
 function groupWrites(pending: Pending[], timeZone: string, excessOver: number): WriteGroup[] {
   const blocks = new Map<string, BlockWrite & { month: string; excessOver: number }>();
   for (const entry of pending) {
