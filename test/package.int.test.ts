@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableDeclarations } from '../dev/tables';
 import { checkTemplate } from './cfnSpec';
+import { EXPECTED_GATEWAY_ACCESS } from './gatewayAccess';
 
 /** The table actions each function may use, and nothing more. */
 const EXPECTED_ACCESS: Record<string, Record<string, string[]>> = {
@@ -74,21 +75,6 @@ const EXPECTED_ACCESS: Record<string, Record<string, string[]>> = {
     TotaisTable: ['dynamodb:Query', 'dynamodb:UpdateItem'],
     AlarmesTable: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
   },
-};
-
-/**
- * The UDP gateway's task role: the paths of udp-gateway/ (core/store/dynamoRepository.ts "UDP gateway"):
- * meter credentials, the unknown-meter check, one block update per reading (late ones with their month
- * item, in a transaction: per-item actions), the seqMaximo checkpoint, is-this-old-reading-stored, and
- * the alarm refresh after stored readings (the same reads and transitions as postConsumo's).
- */
-const EXPECTED_GATEWAY_ACCESS: Record<string, string[]> = {
-  ClientesTable: ['dynamodb:GetItem'],
-  MedidoresTable: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
-  SegredosTable: ['dynamodb:GetItem'],
-  BlocosTable: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
-  TotaisTable: ['dynamodb:Query', 'dynamodb:UpdateItem'],
-  AlarmesTable: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
 };
 
 /** File names in a zip, read from its central directory. */
