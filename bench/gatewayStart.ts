@@ -21,7 +21,7 @@ export interface GatewayStartResult {
 
 /** A node process with nothing loaded but dgram: what any gateway start costs at least. */
 const FLOOR_SCRIPT = `const s = require('node:dgram').createSocket('udp4');
-s.bind(0, '127.0.0.1', () => console.log(JSON.stringify({ msg: 'listening', port: s.address().port })));
+s.bind(0, '127.0.0.1', () => console.log(JSON.stringify({ message: 'listening', port: s.address().port })));
 setInterval(() => undefined, 1000);`;
 
 function runPlain(script: string, until: (line: string) => boolean): Promise<{ ms: number; pid: number; stop(): Promise<void> }> {

@@ -161,8 +161,8 @@ export async function measureIngest(options: {
       onLine: (line) => {
         heap.line(line);
         try {
-          const event = JSON.parse(line) as StatsLine & { msg?: string };
-          if (event.msg === 'stats') lines.push({ ...event, atMs: performance.now() });
+          const event = JSON.parse(line) as StatsLine & { message?: string };
+          if (event.message === 'stats') lines.push({ ...event, atMs: performance.now() });
         } catch {
           /* not a log line */
         }

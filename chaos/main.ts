@@ -137,9 +137,9 @@ async function main(): Promise<void> {
   let p99s: number[] = [];
   const onGatewayLine = (line: string) => {
     try {
-      const event = JSON.parse(line) as { level?: string; msg?: string; p99Ms?: number | null };
-      if (event.level === 'error') errorLines.push(line);
-      if (event.msg === 'stats' && typeof event.p99Ms === 'number') p99s.push(event.p99Ms);
+      const event = JSON.parse(line) as { level?: string; message?: string; p99Ms?: number | null; _aws?: unknown };
+      if (event.level === 'ERROR' || event.level === 'CRITICAL') errorLines.push(line);
+      if (event.message === 'stats' && typeof event.p99Ms === 'number') p99s.push(event.p99Ms);
     } catch {
       errorLines.push(line);
     }

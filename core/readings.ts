@@ -2,6 +2,7 @@
 import { refreshAlarm } from './alarms';
 import type { Context } from './context';
 import { maskCpf } from './cpf';
+import { errorField, logger } from './log';
 import { InvalidInput } from './errors';
 import type { ReadingInput } from './fields';
 import type { Reading, StoreOutcome } from './model';
@@ -48,7 +49,7 @@ export async function recordReading(context: Context, input: ReadingInput): Prom
     // Alarms fire as readings arrive. The reading is already stored, so a failure here must not
     // fail the request: the next evaluation (getAlarme, the sweep) catches up.
     await refreshAlarm(context, reading.customerId).catch((error: unknown) => {
-      console.error(JSON.stringify({ level: 'error', msg: 'alarm evaluation failed', cpf: maskCpf(reading.customerId), error: String(error) }));
+      logger.error('alarm evaluation failed', { cpf: maskCpf(reading.customerId), error: errorField(error) });
     });
   }
   return {

@@ -57,9 +57,9 @@ export async function startGateway(options: {
         if (options.stdio !== 'pipe') (stream === child.stdout ? process.stdout : process.stderr).write(`${line}\n`);
         if (stream !== child.stdout) return;
         try {
-          const event = JSON.parse(line) as { msg?: string; port?: number };
-          if (event.msg === 'health' && typeof event.port === 'number') healthPort = event.port;
-          const ready = options.waitFor === 'health' ? event.msg === 'health' : event.msg === 'listening';
+          const event = JSON.parse(line) as { message?: string; port?: number };
+          if (event.message === 'health' && typeof event.port === 'number') healthPort = event.port;
+          const ready = options.waitFor === 'health' ? event.message === 'health' : event.message === 'listening';
           if (ready && typeof event.port === 'number') {
             listeningAt = performance.now();
             clearTimeout(timer);

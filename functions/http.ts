@@ -16,6 +16,9 @@ import {
 } from '../core/errors';
 import { InvoiceAlreadyClosed, InvoiceNotClosed } from '../core/billing';
 import { TariffNotInForce } from '../core/tariff';
+import { maskCpf } from '../core/cpf';
+import { errorField, logger } from '../core/log';
+import { observe } from './observability';
 import { luzContext } from './runtime';
 
 /** Largest request body accepted; the contract's bodies are well under 1 KB. */
@@ -133,8 +136,8 @@ function errorResponse(error: unknown): APIGatewayProxyResult {
       return json(status, body, headers);
     }
   }
-  // A real fault: log it for operators, tell the client nothing internal.
-  console.error(JSON.stringify({ level: 'error', msg: 'unhandled', error: String((error as Error)?.stack ?? error) }));
+  // A real fault: log it for operators (with the request's correlation id), tell the client nothing internal.
+  logger.error('unhandled', { error: errorField(error, true) });
   return json(500, { error: { code: 'internal', message: 'internal error; it has been logged' } });
 }
 
@@ -159,13 +162,17 @@ export function route<Schema extends z.ZodType>(options: {
 }) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(httpHeaderNormalizer())
+    .use(observe())
     .use({ onError: (request) => void (request.response = errorResponse(request.error)) })
     .handler(async (event) => {
       if (event.httpMethod !== options.method) throw new MethodNotAllowed(options.method);
       const principal = principalOf(event);
       if (options.access === 'staff') authorize(principal, 'staff', undefined);
       const input = validate(options.schema, requestFields(event, options.method));
-      authorize(principal, options.access, (input as { id?: string }).id);
+      const customerId = (input as { id?: string }).id;
+      // Every later line of this request says whose it was, masked (LGPD).
+      logger.appendKeys({ principal: principal.role, ...(customerId ? { cpf: maskCpf(customerId) } : {}) });
+      authorize(principal, options.access, customerId);
       const { statusCode, body, file } = await options.handle(input, luzContext());
       if (file) {
         return {

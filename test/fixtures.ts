@@ -109,3 +109,23 @@ export const errorBody = (code: string, message: string | RegExp, field?: string
     ...(field ? { field } : {}),
   },
 });
+
+/**
+ * What this process writes to stdout and stderr while `capture` is on (the Powertools logger and
+ * metrics write there, as in Lambda): whole lines, in order. `stop` restores both streams.
+ */
+export function captureOutput(): { lines: string[]; stop(): void } {
+  const lines: string[] = [];
+  const streams = [process.stdout, process.stderr] as const;
+  const originals = streams.map((stream) => stream.write);
+  for (const stream of streams) {
+    stream.write = ((chunk: string | Uint8Array) => {
+      lines.push(...String(chunk).split('\n').filter((line) => line !== ''));
+      return true;
+    }) as typeof stream.write;
+  }
+  return {
+    lines,
+    stop: () => streams.forEach((stream, index) => (stream.write = originals[index])),
+  };
+}

@@ -8,10 +8,11 @@ import { maskCpf } from '../core/cpf';
 import { registerCustomer, registerMeter } from '../core/customers';
 import { Decimal } from '../core/decimal';
 import { createContext } from '../core/wiring';
-import { jsonLogger } from '../udp-gateway/log';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { gatewayLogger } from '../udp-gateway/log';
 import { macOf, MAX_DATAGRAM_BYTES, signedDatagram } from '../udp-gateway/protocol';
 import { startGatewayServer, type GatewayServer } from '../udp-gateway/server';
-import { at, newCpf } from './fixtures';
+import { at, captureOutput, newCpf } from './fixtures';
 import { udpClient, type UdpClient } from './udp';
 
 const context = createContext(
@@ -61,7 +62,8 @@ let gateway: GatewayServer;
 let meter: UdpClient;
 let id: string;
 let secret: string;
-const logs: string[] = [];
+let output: ReturnType<typeof captureOutput>;
+const logs = () => output.lines;
 /** Readings stored before the fuzzing: [seq, minute, kWh]. */
 const BASELINE: [number, number, number][] = [
   [1000, 0, 1.25],
@@ -86,6 +88,7 @@ beforeAll(async () => {
   id = newCpf();
   await registerCustomer(context, { id, name: 'Medidor Atacado' });
   secret = (await registerMeter(context, { id })).segredo;
+  output = captureOutput();
   gateway = await startGatewayServer(
     context,
     {
@@ -100,7 +103,7 @@ beforeAll(async () => {
       statsIntervalMs: 0,
       replayWindow: WINDOW,
     },
-    jsonLogger('debug', (line) => logs.push(line)),
+    gatewayLogger('debug', new Logger({ serviceName: 'luz' })),
   );
   meter = await udpClient(gateway.address.port);
   for (const [seq, minute, valor] of BASELINE) expect(JSON.parse(await exchange(signedDatagram(reading(seq, minute, valor), secret)))).toEqual({ ack: seq });
@@ -109,6 +112,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await meter.close();
   await gateway.stop();
+  output.stop();
 });
 
 const injection = fc.constantFrom(
@@ -232,8 +236,8 @@ describe('gateway fuzzing (fast-check, real sockets, DynamoDB Local)', () => {
   });
 
   it('no log line carries the CPF unmasked', () => {
-    expect(logs.length).toBeGreaterThan(100);
-    expect(logs.some((line) => line.includes(maskCpf(id)))).toBe(true);
-    expect(logs.filter((line) => line.includes(id))).toEqual([]);
+    expect(logs().length).toBeGreaterThan(100);
+    expect(logs().some((line) => line.includes(maskCpf(id)))).toBe(true);
+    expect(logs().filter((line) => line.includes(id))).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { createContext } from '../core/wiring';
 import { GATEWAY_NODE_ARGS } from '../dev/build';
 import { startGateway, type RunningGateway } from '../dev/gateway';
 import { freePort } from '../dev/ports';
+import { maskCpf } from '../core/cpf';
 import { macOf } from '../udp-gateway/protocol';
 import { at, newCpf } from './fixtures';
 import { udpClient } from './udp';
@@ -122,6 +123,88 @@ describe('the gateway bundle as a process', () => {
     expect(await storedKwh(id, '2025-06')).toBe('3.75');
     expect(await fetch(`http://127.0.0.1:${gateway.healthPort}/other`).then((r) => r.status)).toBe(404);
     expect((await health(gateway.healthPort!, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('its figures as CloudWatch EMF with the stats line: N stored, a duplicate, a rejection by reason; each group commit logged with its correlation id, CPFs masked', async () => {
+    const lines: string[] = [];
+    const gateway = await startGateway({ env: env({ LUZ_LOG_LEVEL: 'debug' }), stdio: 'pipe', onLine: (line) => lines.push(line) });
+    running.push(gateway);
+    const { id } = await meter();
+    const readings = 6;
+    const client = await udpClient(gateway.port!);
+    try {
+      for (let i = 0; i < readings; i++) client.send(`${id},1,0.5,${at('2025-09-01T12:00:00Z') + i * 900}`);
+      expect(await client.replies(readings)).toEqual(Array(readings).fill('200'));
+      client.send(`${id},1,0.5,${at('2025-09-01T12:00:00Z')}`); // a repeat: answered, not counted
+      expect(await client.reply()).toBe('200');
+      client.send(`${id},1,-1,${at('2025-09-01T12:00:00Z')}`); // negative kWh: refused
+      expect(await client.reply()).toMatch(/^400 /);
+    } finally {
+      await client.close();
+    }
+    const exited = exitOf(gateway);
+    process.kill(gateway.child!.pid!, 'SIGTERM');
+    expect(await exited).toBe(0);
+    running.pop();
+
+    const events = lines.flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+    const final = events.find((event) => event.message === 'stats' && event.final === true);
+    const reasons = Object.keys((final?.rejected ?? {}) as object);
+    expect(final).toMatchObject({ level: 'INFO', service: 'luz', component: 'udp-gateway', stored: readings, duplicates: 1, inFlight: 0 });
+    expect(reasons).toHaveLength(1);
+    const documents = events.filter((event) => '_aws' in event);
+    const metric = (name: string, unit = 'Count') => ({ Name: name, Unit: unit });
+    expect(documents).toEqual([
+      {
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'Luz',
+              Dimensions: [['service']],
+              Metrics: [
+                metric('datagramsReceived'),
+                metric('readingsStored'),
+                metric('readingsDuplicate'),
+                metric('datagramsRejected'),
+                metric('groupCommits'),
+                metric('inFlight'),
+                metric('storeLatencyP50', 'Milliseconds'),
+                metric('storeLatencyP99', 'Milliseconds'),
+              ],
+            },
+          ],
+        },
+        service: 'udp-gateway',
+        datagramsReceived: readings + 2,
+        readingsStored: readings,
+        readingsDuplicate: 1,
+        datagramsRejected: 1,
+        groupCommits: expect.any(Number),
+        inFlight: 0,
+        storeLatencyP50: expect.any(Number),
+        storeLatencyP99: expect.any(Number),
+      },
+      {
+        _aws: { Timestamp: expect.any(Number), CloudWatchMetrics: [{ Namespace: 'Luz', Dimensions: [['service', 'reason']], Metrics: [metric('datagramsRejected')] }] },
+        service: 'udp-gateway',
+        reason: reasons[0],
+        datagramsRejected: 1,
+      },
+    ]);
+    const commits = events.filter((event) => event.message === 'group commit');
+    expect(commits.length).toBeGreaterThan(0);
+    expect(commits.reduce((sum, event) => sum + (event.readings as number), 0)).toBe(readings);
+    for (const event of commits) expect(event.correlation_id).toMatch(/^commit-[a-z0-9]+-\d+$/);
+    expect(events.find((event) => event.message === 'datagram rejected')).toMatchObject({ level: 'DEBUG', code: reasons[0] });
+    for (const event of events.filter((event) => 'cpf' in event)) expect(event.cpf).toBe(maskCpf(id));
+    expect(lines.filter((line) => line.includes(id))).toEqual([]);
   });
 
   it('DynamoDB not answering: bound, but /health 503 starting', async () => {

@@ -30,8 +30,8 @@ export interface GroupCommitOptions {
 /** Default memory of stored readings: about 10 MB, minutes of resends at this machine's write rate. */
 export const RECENT_READINGS = 100_000;
 
-/** Receives a reading's outcome; must not throw. */
-export type Settle = (outcome: StoreOutcome) => void;
+/** Receives a reading's outcome and the correlation id of the commit that stored it (if one did); must not throw. */
+export type Settle = (outcome: StoreOutcome, commitId?: string) => void;
 
 interface Entry {
   key: string;
@@ -48,11 +48,14 @@ interface Lane {
 }
 
 export interface GroupCommitHooks {
-  /** After each commit: how many readings, how long it took. */
-  onBatch?(size: number, ms: number): void;
+  /** After each commit: how many readings, how long it took, its correlation id. */
+  onBatch?(size: number, ms: number, commitId: string): void;
   /** When storage failed a whole batch (its readings are answered "unavailable"). */
-  onStoreError?(error: unknown, size: number): void;
+  onStoreError?(error: unknown, size: number, commitId: string): void;
 }
+
+/** Correlation ids of commits: unique per process start (a random prefix), ordered within it. */
+const PROCESS_TAG = Math.random().toString(36).slice(2, 8);
 
 function laneOf(customerId: string, lanes: number): number {
   let hash = 0;
@@ -74,6 +77,7 @@ export class GroupCommit {
   private recent = new Map<string, number>();
   private older = new Map<string, number>();
   private count = 0;
+  private commits = 0;
   private flushing = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -150,31 +154,32 @@ export class GroupCommit {
     if (lane.busy || lane.queue.length === 0) return;
     lane.busy = true;
     const batch = lane.queue.splice(0, this.options.batchSize);
+    const commitId = `commit-${PROCESS_TAG}-${++this.commits}`;
     const started = performance.now();
     let outcomes: StoreOutcome[];
     try {
       outcomes = await recordReadings(this.context, batch.map((entry) => entry.reading));
     } catch (error) {
       // Nothing in this batch is known to be durable: the meters send it again, and storage dedupes.
-      this.hooks.onStoreError?.(error, batch.length);
+      this.hooks.onStoreError?.(error, batch.length, commitId);
       const unavailable: StoreOutcome = { status: 'rejected', error: new StorageUnavailable() };
       outcomes = batch.map(() => unavailable);
     }
-    this.hooks.onBatch?.(batch.length, performance.now() - started);
-    for (const [index, entry] of batch.entries()) this.settle(entry, outcomes[index]);
+    this.hooks.onBatch?.(batch.length, performance.now() - started, commitId);
+    for (const [index, entry] of batch.entries()) this.settle(entry, outcomes[index], commitId);
     lane.busy = false;
     // What arrived during the commit has already waited long enough.
     if (lane.queue.length > 0) void this.commit(lane);
     if (this.count === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  private settle(entry: Entry, outcome: StoreOutcome): void {
+  private settle(entry: Entry, outcome: StoreOutcome, commitId: string): void {
     if (this.inFlightByKey.get(entry.key) === entry) this.inFlightByKey.delete(entry.key);
     if (outcome.status !== 'rejected') this.remember(entry.key, entry.reading.valor);
     const followerOutcome: StoreOutcome = outcome.status === 'stored' ? { status: 'duplicate' } : outcome;
     this.count -= 1 + entry.followers.length;
-    entry.settle(outcome);
-    for (const settle of entry.followers) settle(followerOutcome);
+    entry.settle(outcome, commitId);
+    for (const settle of entry.followers) settle(followerOutcome, commitId);
   }
 
   private remember(key: string, valor: number): void {

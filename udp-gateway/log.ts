@@ -1,8 +1,9 @@
-// Structured logs: one JSON object per line, filtered by level (LUZ_LOG_LEVEL).
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+// The gateway's logging, over the process's Powertools Logger (core/log.ts): the level from LUZ_LOG_LEVEL,
+// and lifecycle lines (health, listening, stopped) that a supervisor waits for at every level.
+import { Logger as Powertools, LogLevelThreshold } from '@aws-lambda-powertools/logger';
+import { logger as processLogger, type LogLevel } from '../core/log';
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
+export type { LogLevel };
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
@@ -10,27 +11,28 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
-  /** Lifecycle lines a supervisor waits for (listening, stopped): written at every level, as info. */
+  /** Lifecycle lines a supervisor waits for (health, listening, stopped): written at every level, as info. */
   always(message: string, fields?: LogFields): void;
   enabled(level: LogLevel): boolean;
 }
 
-/** `write` receives whole lines; the default is stdout. */
-export function jsonLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
-  const enabled = (wanted: LogLevel) => RANK[wanted] >= RANK[level];
-  const line = (level: LogLevel, message: string, fields: LogFields) =>
-    write(JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields }));
-  const emit = (wanted: LogLevel) => (message: string, fields: LogFields = {}) => {
-    if (enabled(wanted)) line(wanted, message, fields);
-  };
+const UPPER = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
+
+/** The gateway's logger at `level`; the default target is the process's logger (stdout, errors on stderr). */
+export function gatewayLogger(level: LogLevel, target: Powertools = processLogger): Logger {
+  target.setLogLevel(UPPER[level]);
+  target.appendPersistentKeys({ component: 'udp-gateway' });
+  const lifecycle = target.createChild({ logLevel: 'INFO' });
+  const enabled = (wanted: LogLevel) => LogLevelThreshold[UPPER[wanted]] >= LogLevelThreshold[UPPER[level]];
   return {
-    debug: emit('debug'),
-    info: emit('info'),
-    warn: emit('warn'),
-    error: emit('error'),
-    always: (message, fields = {}) => line('info', message, fields),
+    debug: (message, fields = {}) => target.debug(message, fields),
+    info: (message, fields = {}) => target.info(message, fields),
+    warn: (message, fields = {}) => target.warn(message, fields),
+    error: (message, fields = {}) => target.error(message, fields),
+    always: (message, fields = {}) => (enabled('info') ? target : lifecycle).info(message, fields),
     enabled,
   };
 }
 
-export const silentLogger: Logger = jsonLogger('error', () => undefined);
+const noop = () => undefined;
+export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop, always: noop, enabled: () => false };

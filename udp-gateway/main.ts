@@ -9,7 +9,8 @@
 import { loadConfig, type Config } from '../core/config';
 import { createContext } from '../core/wiring';
 import { healthOf, startHealthServer, StorageProbe } from './health';
-import { jsonLogger, type Logger } from './log';
+import { gatewayLogger, type Logger } from './log';
+import { GatewayMetrics } from './metrics';
 import { gatewayOptionsFrom, startGatewayServer, type GatewayServer } from './server';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -21,10 +22,11 @@ async function main(): Promise<void> {
   try {
     config = loadConfig();
   } catch (error) {
-    jsonLogger('error').error('configuration', { error: (error as Error).message });
+    gatewayLogger('error').error('configuration', { error: (error as Error).message });
     process.exit(2);
   }
-  const logger = jsonLogger(config.LUZ_LOG_LEVEL);
+  const logger = gatewayLogger(config.LUZ_LOG_LEVEL);
+  const metrics = new GatewayMetrics();
   const context = createContext(config);
   const staleMs = config.GATEWAY_HEALTH_STALE_SECONDS * 1000;
   const probe = new StorageProbe(context.repository, { everyMs: Math.max(1000, staleMs / 3), timeoutMs: Math.min(5000, staleMs / 2) });
@@ -58,14 +60,14 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
-  while (!server && !draining) server = await bindOnce(context, config, logger);
+  while (!server && !draining) server = await bindOnce(context, config, logger, metrics);
   // A signal that came while the socket was being bound: that server is stopped too.
   if (draining && server) await server.stop();
 }
 
-async function bindOnce(context: ReturnType<typeof createContext>, config: Config, logger: Logger): Promise<GatewayServer | undefined> {
+async function bindOnce(context: ReturnType<typeof createContext>, config: Config, logger: Logger, metrics: GatewayMetrics): Promise<GatewayServer | undefined> {
   try {
-    return await startGatewayServer(context, gatewayOptionsFrom(config), logger);
+    return await startGatewayServer(context, gatewayOptionsFrom(config), logger, metrics);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
@@ -76,6 +78,6 @@ async function bindOnce(context: ReturnType<typeof createContext>, config: Confi
 }
 
 main().catch((error) => {
-  jsonLogger('error').error('gateway failed to start', { error: String((error as Error)?.message ?? error) });
+  gatewayLogger('error').error('gateway failed to start', { error: String((error as Error)?.message ?? error) });
   process.exit(1);
 });

@@ -12,6 +12,7 @@ import { AlarmRefresh } from './alarmRefresh';
 import { GroupCommit, type GroupCommitOptions } from './groupCommit';
 import { silentLogger, type Logger } from './log';
 import { MeterKeys } from './meterKeys';
+import type { GatewayMetrics } from './metrics';
 import {
   BadMac,
   formatReply,
@@ -87,17 +88,25 @@ export interface GatewayServer {
 /** Socket receive buffer asked of the kernel (it may grant less): room for bursts between event-loop turns. */
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
+/**
+ * `logger` gets the lifecycle, stats and error lines (a log line of a group commit carries its
+ * `correlation_id`); `metrics`, when given, publishes the stats as EMF at each stats line.
+ */
 export async function startGatewayServer(
   context: Context,
   options: GatewayOptions,
   logger: Logger = silentLogger,
+  metrics?: GatewayMetrics,
 ): Promise<GatewayServer> {
   const stats = new GatewayStats();
   const limiter = new RateLimiter({ ratePerSecond: options.ratePerSource, burst: options.burstPerSource });
   const commits = new GroupCommit(context, options, {
-    onBatch: (size) => stats.batch(size),
-    onStoreError: (error, size) =>
-      logger.error('store failed; batch answered unavailable', { readings: size, error: String((error as Error)?.message ?? error) }),
+    onBatch: (size, ms, commitId) => {
+      stats.batch(size);
+      if (logger.enabled('debug')) logger.debug('group commit', { correlation_id: commitId, readings: size, ms: Math.round(ms * 10) / 10 });
+    },
+    onStoreError: (error, size, commitId) =>
+      logger.error('store failed; batch answered unavailable', { correlation_id: commitId, readings: size, error: String((error as Error)?.message ?? error) }),
   });
   const keys = new MeterKeys(context.repository, {
     ttlMs: options.keyCacheMs ?? 300_000,
@@ -127,7 +136,7 @@ export async function startGatewayServer(
     });
   };
 
-  const answer = (protocol: Protocol, seq: number | null, outcome: StoreOutcome, to: RemoteInfo, detail?: { customerId?: string }) => {
+  const answer = (protocol: Protocol, seq: number | null, outcome: StoreOutcome, to: RemoteInfo, detail?: { customerId?: string; commitId?: string }) => {
     if (outcome.status === 'stored') stats.stored += 1;
     else if (outcome.status === 'duplicate') stats.duplicates += 1;
     else {
@@ -140,6 +149,7 @@ export async function startGatewayServer(
           code: outcome.error.code,
           reason: outcome.error.message,
           ...(detail?.customerId ? { cpf: maskCpf(detail.customerId) } : {}),
+          ...(detail?.commitId ? { correlation_id: detail.commitId } : {}),
         });
       }
     }
@@ -150,13 +160,13 @@ export async function startGatewayServer(
     answer(protocol, seq, { status: 'rejected', error }, to, { customerId });
 
   const submit = (parsed: ParsedDatagram & { ok: true }, reading: Reading, from: RemoteInfo, receivedAt: number) => {
-    const accepted = commits.submit(reading, (outcome) => {
+    const accepted = commits.submit(reading, (outcome, commitId) => {
       stats.latency(performance.now() - receivedAt);
       if (outcome.status === 'stored') {
         if (reading.seq !== undefined) keys.stored(reading.customerId, reading.meterId, reading.seq);
         alarms.mark(reading.customerId);
       }
-      answer(parsed.protocol, parsed.seq, outcome, from, { customerId: reading.customerId });
+      answer(parsed.protocol, parsed.seq, outcome, from, { customerId: reading.customerId, commitId });
     });
     if (!accepted) reject(parsed.protocol, parsed.seq, new Overloaded(), from, reading.customerId);
   };
@@ -255,10 +265,13 @@ export async function startGatewayServer(
   logger.always('listening', { host: address.host, port: address.port, ...settingsForLog(options) });
   if (acceptV1) logger.warn('v1 datagrams are accepted unsigned: anyone who reaches this port can post readings (LUZ_ACCEPT_V1=0 turns them off)');
 
-  const statsTimer =
-    options.statsIntervalMs > 0
-      ? setInterval(() => logger.info('stats', { ...stats.snapshot(commits.inFlight + checking, true) }), options.statsIntervalMs)
-      : undefined;
+  // The EMF documents go out with the stats line and only then, so a terminal is not flooded.
+  const report = (final: boolean) => {
+    const snapshot = stats.snapshot(commits.inFlight + checking, true);
+    logger.info('stats', { ...snapshot, ...(final ? { final } : {}) });
+    metrics?.publish(snapshot);
+  };
+  const statsTimer = options.statsIntervalMs > 0 ? setInterval(() => report(false), options.statsIntervalMs) : undefined;
   statsTimer?.unref();
 
   let stopped: Promise<void> | undefined;
@@ -276,7 +289,7 @@ export async function startGatewayServer(
       // The alarms of what was stored last are evaluated before the process goes (the sweep would, later).
       await Promise.race([alarms.stop(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       if (statsTimer) clearInterval(statsTimer);
-      logger.info('stats', { ...stats.snapshot(commits.inFlight + checking, true), final: true });
+      report(true);
       closed = true;
       if (sending > 0) await new Promise<void>((resolve) => (sent = resolve));
       await new Promise<void>((resolve) => socket.close(() => resolve()));
