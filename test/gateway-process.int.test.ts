@@ -105,6 +105,20 @@ describe('the gateway bundle as a process', () => {
     expect(JSON.parse(cmd ?? 'null')).toEqual(['node', ...GATEWAY_NODE_ARGS, 'main.mjs']);
   });
 
+  it('the Dockerfile stays minimal: node:20-slim, only the bundle copied, run as the non-root node user', () => {
+    const instructions = readFileSync('Dockerfile', 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+      .map((line) => line.split(' ')[0]);
+    expect(instructions).toEqual(['FROM', 'WORKDIR', 'COPY', 'USER', 'ENV', 'EXPOSE', 'CMD']);
+    const text = readFileSync('Dockerfile', 'utf8');
+    expect(text).toMatch(/^FROM node:20-slim$/m);
+    expect(text).toMatch(/^COPY --chown=node:node dist\/gateway\/ \.\/$/m);
+    expect(text).toMatch(/^USER node$/m);
+    // The ports the task definition maps (infra/gateway.yml; test/package.int.test.ts).
+    expect(text).toMatch(/^EXPOSE 8080\/udp 8081\/tcp$/m);
+  });
+
   it('bound and DynamoDB answering: /health 200; v1 and v2 readings stored and answered, with no staff key set', async () => {
     const gateway = await startGateway({ env: env({}), stdio: 'pipe' });
     running.push(gateway);
