@@ -4,6 +4,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { stopGroup, stopOnAbort } from './offline';
 
 export class JavaMissing extends Error {
   constructor() {
@@ -49,15 +50,27 @@ export async function dynamoAnswers(endpoint: string, timeoutMs = 1500): Promise
 export async function waitForDynamo(endpoint: string, child?: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`DynamoDB Local exited (code ${child.exitCode}, signal ${child.signalCode})`);
+    }
     if (await dynamoAnswers(endpoint)) return;
     await new Promise((done) => setTimeout(done, 200));
   }
   throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${timeoutMs / 1000} s`);
 }
 
-/** Starts DynamoDB Local on `port`; `dataDir` null keeps it in memory (tests). */
-export async function startDynamo(options: { port: number; dataDir: string | null }): Promise<RunningDynamo> {
+/**
+ * Starts DynamoDB Local on `port`; `dataDir` null keeps it in memory (tests). Aborting `signal` while it
+ * starts stops it and rejects.
+ */
+export async function startDynamo(options: {
+  port: number;
+  dataDir: string | null;
+  signal?: AbortSignal;
+  /** In its own process group (npm start): a Ctrl-C in the terminal then does not reach it directly. */
+  detached?: boolean;
+}): Promise<RunningDynamo> {
+  options.signal?.throwIfAborted();
   if (!javaAvailable()) throw new JavaMissing();
   let path: string | null = null;
   if (options.dataDir !== null) {
@@ -65,23 +78,21 @@ export async function startDynamo(options: { port: number; dataDir: string | nul
     mkdirSync(path, { recursive: true });
   }
   // The wrapper runs `java -jar DynamoDBLocal.jar` directly, so this child *is* the Java process.
-  const child = spawnDynamo({ port: options.port, path, sharedDb: true, stdio: 'pipe' });
+  const child = spawnDynamo({ port: options.port, path, sharedDb: true, stdio: 'pipe', detached: options.detached ?? false });
   let output = '';
   child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
   child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
   const endpoint = `http://127.0.0.1:${options.port}`;
-  const stop = () =>
-    new Promise<void>((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      child.once('exit', () => done());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-    });
+  const stop = () => stopGroup(child);
+  const unlisten = stopOnAbort(options.signal, stop);
   try {
     await waitForDynamo(endpoint, child);
   } catch (error) {
     await stop();
+    options.signal?.throwIfAborted();
     throw new Error(`${(error as Error).message}\n${output}`);
+  } finally {
+    unlisten();
   }
   return { endpoint, child, stop };
 }

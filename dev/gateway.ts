@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { ensureGatewayBundle, GATEWAY_NODE_ARGS } from './build';
-import { stopGroup } from './offline';
+import { stopGroup, stopOnAbort } from './offline';
 
 export interface RunningGateway {
   child?: ChildProcess;
@@ -30,8 +30,12 @@ export async function startGateway(options: {
   timeoutMs?: number;
   /** Resolve once it listens on UDP (default), or as soon as its health port answers (the UDP port may be taken). */
   waitFor?: 'listening' | 'health';
+  /** Aborting it while starting stops the child and rejects. */
+  signal?: AbortSignal;
 }): Promise<RunningGateway> {
+  options.signal?.throwIfAborted();
   const bundle = await ensureGatewayBundle();
+  options.signal?.throwIfAborted();
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...GATEWAY_NODE_ARGS, bundle], {
     // A free health port unless one is asked for: parallel runs never collide on 8081.
@@ -43,13 +47,16 @@ export async function startGateway(options: {
   let recent = '';
   let listeningAt = 0;
   let healthPort: number | undefined;
-  const port = await new Promise<number>((resolve, reject) => {
+  const unlisten = stopOnAbort(options.signal, stop);
+  const listening = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error('the UDP gateway did not report listening in time')), options.timeoutMs ?? 60_000);
     const fail = (error: Error) => {
       clearTimeout(timer);
       void stop().then(() => reject(new Error(`${error.message}\n${recent}`)));
     };
-    child.once('exit', (code, signal) => fail(new Error(`the UDP gateway exited (code ${code}, signal ${signal}) before listening`)));
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      fail(new Error(`the UDP gateway exited (code ${code}, signal ${signal}) before listening`));
+    child.once('exit', onExit);
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         recent = (recent + line + '\n').slice(-4000);
@@ -63,7 +70,8 @@ export async function startGateway(options: {
           if (ready && typeof event.port === 'number') {
             listeningAt = performance.now();
             clearTimeout(timer);
-            child.removeAllListeners('exit');
+            // Only this listener: a stop under way (an abort) waits on its own.
+            child.off('exit', onExit);
             resolve(event.port);
           }
         } catch {
@@ -72,5 +80,14 @@ export async function startGateway(options: {
       });
     }
   });
+  let port: number;
+  try {
+    port = await listening;
+  } catch (error) {
+    options.signal?.throwIfAborted();
+    throw error;
+  } finally {
+    unlisten();
+  }
   return { child, port: options.waitFor === 'health' ? undefined : port, healthPort, listeningAfterMs: listeningAt - spawnedAt, stop };
 }

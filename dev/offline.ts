@@ -9,21 +9,43 @@ export interface RunningOffline {
   stop(): Promise<void>;
 }
 
-/** Stops a child and everything in its process group, then waits for it to exit. */
+/**
+ * Stops a child started with `detached: true` and everything in its process group, then waits for it to
+ * exit. Whatever of the group outlives its leader (a worker slow to die) is killed then: nothing is left.
+ */
 export function stopGroup(child: ChildProcess, graceMs = 5000): Promise<void> {
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    }
+  };
   return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    const signal = (name: NodeJS.Signals) => {
-      try {
-        process.kill(-child.pid!, name);
-      } catch {
-        child.kill(name);
-      }
-    };
-    child.once('exit', () => done());
+    if (child.exitCode !== null || child.signalCode !== null) {
+      if (child.pid !== undefined) signal('SIGKILL');
+      return done();
+    }
+    const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+    timer.unref();
+    child.once('exit', () => {
+      clearTimeout(timer);
+      signal('SIGKILL');
+      done();
+    });
     signal('SIGTERM');
-    setTimeout(() => signal('SIGKILL'), graceMs).unref();
   });
+}
+
+/**
+ * While a child is starting: `signal` aborting (npm start stopping) stops it at once, so the wait for
+ * its readiness ends with its exit instead of outliving the caller. Returns the un-listen.
+ */
+export function stopOnAbort(signal: AbortSignal | undefined, stop: () => Promise<void>): () => void {
+  if (!signal) return () => undefined;
+  const onAbort = () => void stop();
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -43,7 +65,10 @@ export async function startOffline(options: {
   env: Record<string, string>;
   stdio?: 'inherit' | 'pipe';
   timeoutMs?: number;
+  /** Aborting it while starting stops the child and rejects. */
+  signal?: AbortSignal;
 }): Promise<RunningOffline> {
+  options.signal?.throwIfAborted();
   const binary = resolve('node_modules/serverless/bin/serverless.js');
   const buildDir = `.esbuild/offline-${options.httpPort}`;
   const child = spawn(process.execPath, [binary, 'offline', 'start', '--stage', 'dev'], {
@@ -67,13 +92,19 @@ export async function startOffline(options: {
     await stopGroup(child);
     rmSync(resolve(buildDir), { recursive: true, force: true });
   };
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-  while (!(await answers(`${url}/getAlarme`))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`serverless offline did not start on ${url}\n${output}`);
+  const unlisten = stopOnAbort(options.signal, stop);
+  try {
+    const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+    while (!(await answers(`${url}/getAlarme`))) {
+      if (child.exitCode !== null || child.signalCode !== null || options.signal?.aborted || Date.now() > deadline) {
+        await stop();
+        options.signal?.throwIfAborted();
+        throw new Error(`serverless offline did not start on ${url}\n${output}`);
+      }
+      await new Promise((done) => setTimeout(done, 250));
     }
-    await new Promise((done) => setTimeout(done, 250));
+  } finally {
+    unlisten();
   }
   return { url, child, stop };
 }

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
+import { stopGroup, stopOnAbort } from './offline';
 
 export const WEB_ROOT = resolve('web');
 
@@ -17,14 +18,19 @@ export interface WebConfig {
  * Builds web/ into `outDir` (default web/dist) with Vite's own command, in a child process: Vite is
  * an ES module only, and the tests' CommonJS runtime (jest) cannot import it.
  */
-export async function buildWeb(outDir = join(WEB_ROOT, 'dist')): Promise<string> {
+export async function buildWeb(outDir = join(WEB_ROOT, 'dist'), signal?: AbortSignal): Promise<string> {
+  signal?.throwIfAborted();
   const vite = resolve('node_modules/vite/bin/vite.js');
   const args = [vite, 'build', WEB_ROOT, '--outDir', outDir, '--emptyOutDir', '--base', './', '--logLevel', 'warn'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so aborting (npm start stopping) takes its workers too.
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  const exited = new Promise<number | null>((done) => child.once('exit', done));
+  const unlisten = stopOnAbort(signal, () => stopGroup(child));
+  const code = await exited.finally(unlisten);
+  signal?.throwIfAborted();
   if (code !== 0) throw new Error(`building the web app failed (vite exit ${code}):\n${output}`);
   return outDir;
 }
