@@ -11,6 +11,7 @@ import { createDocumentClient } from '../core/store/client';
 import { DynamoRepository } from '../core/store/dynamoRepository';
 import { startOfMonth } from '../meter/simulator';
 import { newCpfs } from './fleet';
+import { startHelper } from './services';
 import { busyMs, callScope, roundTrips, instrument, round, runLoad, summarize, type Call, type LoadResult } from './measure';
 import { bracket, type ProfileSummary } from './profile';
 
@@ -28,6 +29,8 @@ const API_CUSTOMERS = 16;
 
 export interface ApiFixture {
   specs: Record<Route, RouteSpec>;
+  /** The read routes' customers and each one's own token (the portal's credential). */
+  readers: { id: string; token: string }[];
 }
 
 /**
@@ -41,8 +44,9 @@ export async function apiFixture(context: Context, requests: number): Promise<Ap
   const lastSeeded = now - 2 * 3_600_000;
   const first = Math.min(startOfMonth(now, context.settings.timeZone), lastSeeded - 100_000);
   const step = Math.floor((lastSeeded - first) / 100);
+  const tokens = new Map<string, string>();
   for (const id of [...readers, ...meterOwners]) {
-    await registerCustomer(context, { id, name: 'Bench API' });
+    tokens.set(id, (await registerCustomer(context, { id, name: 'Bench API' })).token);
     await registerMeter(context, { id });
   }
   for (const id of readers) {
@@ -67,7 +71,7 @@ export async function apiFixture(context: Context, requests: number): Promise<Ap
     getConsumoHist: { method: 'GET', status: 200, input: (worker) => ({ id: readers[worker % API_CUSTOMERS], kind: 'M', periodo: '0' }) },
     getFatura: { method: 'GET', status: 200, input: (worker) => ({ id: readers[worker % API_CUSTOMERS] }) },
   };
-  return { specs };
+  return { specs, readers: readers.map((id) => ({ id, token: tokens.get(id)! })) };
 }
 
 /** Requests that wrote (getAlarme storing a transition) are left out of the read routes' round trips. */
@@ -82,7 +86,7 @@ function tripsOf(calls: Call[][]): { roundTrips: number; maxRoundTrips: number }
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
 /** One request; resolves with the status, rejects on a network error. */
-function send(url: string, route: string, spec: RouteSpec, input: Record<string, unknown>, staffKey: string): Promise<number> {
+function send(url: string, route: string, spec: RouteSpec, input: Record<string, unknown>, credential: string): Promise<number> {
   const target = new URL(`${url}/${route}`);
   let body: string | undefined;
   if (spec.method === 'GET') for (const [key, value] of Object.entries(input)) target.searchParams.set(key, String(value));
@@ -93,7 +97,7 @@ function send(url: string, route: string, spec: RouteSpec, input: Record<string,
       {
         method: spec.method,
         agent,
-        headers: { authorization: `Bearer ${staffKey}`, ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) },
+        headers: { authorization: `Bearer ${credential}`, ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) },
         timeout: 30_000,
       },
       (res) => {
@@ -233,4 +237,106 @@ export async function measureApi(options: {
     results.push({ route, coldFirstRequestMs, handlerLogicP50Ms, levels, ...(offlineProfile ? { offlineProfile } : {}) });
   }
   return results;
+}
+
+export interface PlainLevel {
+  concurrency: number;
+  p50: number;
+  p99: number;
+  perSecond: number;
+}
+
+const GET_FATURA: RouteSpec = { method: 'GET', status: 200, input: () => ({}) };
+
+/** getFatura over HTTP at each level, `input(worker)` asked with `credential(worker)`. */
+async function faturaLevels(
+  url: string,
+  levels: { concurrency: number; requests: number }[],
+  maxMs: number,
+  input: (worker: number) => Record<string, unknown>,
+  credential: (worker: number) => string,
+): Promise<PlainLevel[]> {
+  const once = (worker: number) =>
+    send(url, 'getFatura', GET_FATURA, input(worker), credential(worker)).then((status) => {
+      if (status !== 200) throw new Error(`getFatura answered ${status}`);
+    });
+  for (let i = 0; i < 3; i++) await once(0);
+  const out: PlainLevel[] = [];
+  for (const { concurrency, requests } of levels) {
+    const load = await checkedLoad('getFatura', runLoad({ concurrency, maxCount: requests, maxMs, operation: (_, worker) => once(worker) }));
+    const { p50, p99 } = summarize(load.latencies);
+    out.push({ concurrency, p50: round(p50), p99: round(p99), perSecond: Math.round(load.perSecond) });
+  }
+  return out;
+}
+
+export type PortalKind = 'customer' | 'staff' | 'floor';
+const PORTAL_KINDS: PortalKind[] = ['staff', 'customer', 'floor'];
+
+/**
+ * getFatura three ways, interleaved so all meet the same machine: with the staff key; with each
+ * customer's own token (the portal's path); and refused with 400 after the authorizer (a bad `mes`,
+ * staff key): the same HTTP stack, authorizer invocation and handler chain without DynamoDB, i.e. the
+ * emulator's own per-request floor. At c1 request n takes kind n mod 3; at c16, worker w kind w mod 3.
+ */
+export async function measurePortal(
+  url: string,
+  fixture: ApiFixture,
+  levels: { concurrency: number; requests: number }[],
+  maxMs: number,
+  staffKey: string,
+): Promise<Record<PortalKind, PlainLevel[]>> {
+  const reader = (worker: number) => fixture.readers[worker % fixture.readers.length];
+  const ask = (worker: number, kind: PortalKind) => {
+    const input = kind === 'floor' ? { id: reader(worker).id, mes: 'x' } : { id: reader(worker).id };
+    return send(url, 'getFatura', GET_FATURA, input, kind === 'customer' ? reader(worker).token : staffKey).then((status) => {
+      if (status !== (kind === 'floor' ? 400 : 200)) throw new Error(`getFatura (${kind}) answered ${status}`);
+    });
+  };
+  for (let worker = 0; worker < fixture.readers.length; worker++) await ask(worker, 'customer'); // every token's first decision
+  const out: Record<PortalKind, PlainLevel[]> = { customer: [], staff: [], floor: [] };
+  for (const { concurrency, requests } of levels) {
+    const latencies: Record<PortalKind, number[]> = { customer: [], staff: [], floor: [] };
+    const load = await checkedLoad(
+      'getFatura portal',
+      runLoad({
+        concurrency,
+        maxCount: requests,
+        maxMs,
+        operation: async (n, worker) => {
+          const kind = PORTAL_KINDS[(concurrency === 1 ? n : worker) % PORTAL_KINDS.length];
+          const t0 = performance.now();
+          await ask(worker, kind);
+          latencies[kind].push(performance.now() - t0);
+        },
+      }),
+    );
+    for (const kind of PORTAL_KINDS) {
+      const { p50, p99 } = summarize(latencies[kind]);
+      out[kind].push({ concurrency, p50: round(p50), p99: round(p99), perSecond: Math.round((latencies[kind].length / load.elapsedMs) * 1000) });
+    }
+  }
+  return out;
+}
+
+/**
+ * The system Luz replaces, in the same run: bench/servers/original.py (in memory, a thread per
+ * request, an invoice by scanning every reading), seeded with 100 readings of one customer, as the
+ * issue's side-by-side harness did; then getFatura at the same levels as Luz.
+ */
+export async function measureOriginal(levels: { concurrency: number; requests: number }[], maxMs: number): Promise<PlainLevel[]> {
+  const { helper, ready } = await startHelper('bench/servers/original.py', []);
+  try {
+    const url = `http://127.0.0.1:${ready.port as number}`;
+    const cpf = newCpfs(1)[0];
+    const post: RouteSpec = { method: 'POST', status: 201, input: () => ({}) };
+    const start = Math.floor(Date.now() / 1000) - 100 * 900;
+    for (let i = 0; i < 100; i++) {
+      const status = await send(url, 'postConsumo', post, { id: cpf, id_medidor: 1, valor: 1.5, timestamp: start + i * 900 }, 'none');
+      if (status !== 201) throw new Error(`the original stand-in answered ${status} to postConsumo`);
+    }
+    return await faturaLevels(url, levels, maxMs, () => ({ id: cpf }), () => 'none');
+  } finally {
+    await helper.stop();
+  }
 }

@@ -14,7 +14,7 @@ import { startOffline } from '../dev/offline';
 import { freePort } from '../dev/ports';
 import { ensureTables } from '../dev/tables';
 import { luzContext } from '../functions/runtime';
-import { apiFixture, measureApi, type RouteResult } from './api';
+import { apiFixture, measureApi, measureOriginal, measurePortal, type PlainLevel, type PortalKind, type RouteResult } from './api';
 import { measureColdStarts, type ColdStartResult } from './coldStart';
 import { readingStream, registerFleet } from './fleet';
 import { measureHistory, type HistoryResult } from './history';
@@ -38,7 +38,7 @@ const PHASES = ['ingest', 'udp', 'api', 'cold', 'history', 'memory'] as const;
 type Phase = (typeof PHASES)[number];
 
 /** The original Python server on this machine kind (/work/shared/FACTS.md). */
-const ORIGINAL = { ingestPerSecond: 300, getFaturaC16PerSecond: 247 };
+const ORIGINAL = { ingestPerSecond: 300 };
 
 function settings(quick: boolean) {
   return quick
@@ -143,6 +143,10 @@ interface Results {
   writeCost?: DayCost;
   udp?: UdpPathResult;
   api?: RouteResult[];
+  /** getFatura with the staff key, each customer's own token (the portal's path), and refused after the authorizer, interleaved. */
+  portal?: Record<PortalKind, PlainLevel[]>;
+  /** The original system's stand-in (bench/servers/original.py), same levels, same run. */
+  original?: PlainLevel[];
   cold?: ColdStartResult;
   history?: HistoryResult;
   simulators?: SimulatorMemory[];
@@ -263,6 +267,10 @@ async function runPhases(options: RunOptions, starting: Promise<unknown>[]): Pro
         maxMs: s.apiMaxMs,
         profile: options.profileDir ? { pid: child.pid!, dir: options.profileDir, routes: ['getFatura', 'postConsumo'] } : undefined,
       });
+      // Three kinds share each level: three times the requests, so each kind gets as many as a route does.
+      results.portal = await measurePortal(url, fixture, s.apiLevels.map((entry) => ({ ...entry, requests: entry.requests * 3 })), s.apiMaxMs, staffKey);
+      log('getFatura on the original system (bench/servers/original.py), same levels');
+      results.original = await measureOriginal(s.apiLevels, s.apiMaxMs);
       await (await offline!).stop();
     }
 
@@ -326,7 +334,7 @@ const signed = (value: number) => (value < 0 ? `−${Math.abs(value)}` : `+${val
 
 function rows(results: Results): Row[] {
   const out: Row[] = [];
-  const { ceiling, ingest, writeCost: cost, udp, api, cold, history, simulators, baselineRssMb, gatewayStart } = results;
+  const { ceiling, ingest, writeCost: cost, udp, api, portal, original, cold, history, simulators, baselineRssMb, gatewayStart } = results;
   if (ceiling && ingest) {
     const ceilingPerSecond = ceiling.perSecond ?? ceiling.best.perSecond;
     const ratio = round(ingest.perSecond / ceilingPerSecond, 2);
@@ -399,16 +407,46 @@ function rows(results: Results): Row[] {
       met: worst <= 2,
     });
   }
-  const fatura = api?.find((route) => route.route === 'getFatura')?.levels.find((level) => level.concurrency === 16);
-  if (fatura) {
+  const fatura = api?.find((route) => route.route === 'getFatura')?.levels;
+  const [luz1, luz16] = [fatura?.find((level) => level.concurrency === 1)?.http, fatura?.find((level) => level.concurrency === 16)?.http];
+  const [old1, old16] = [original?.find((level) => level.concurrency === 1), original?.find((level) => level.concurrency === 16)];
+  if (luz1 && luz16 && old1 && old16) {
     out.push({
       id: 'getFatura-vs-original',
-      measure: 'getFatura at concurrency 16, req/s',
-      luz: `${thousands(fatura.http.perSecond)} req/s (p50 ${fatura.http.p50} ms), durable, authorizer included`,
-      ceiling: `original Python server: ${ORIGINAL.getFaturaC16PerSecond} req/s, p50 61 ms, in memory (FACTS.md, not this run)`,
-      ratio: round(fatura.http.perSecond / ORIGINAL.getFaturaC16PerSecond, 2),
-      target: '> 1 (beat the original)',
-      met: fatura.http.perSecond > ORIGINAL.getFaturaC16PerSecond,
+      measure: 'getFatura, Luz (serverless offline, authorizer, DynamoDB Local) against the original system in the same run',
+      luz: `c1 p50 ${luz1.p50} ms, ${thousands(luz1.perSecond)} req/s; c16 ${thousands(luz16.perSecond)} req/s (p50 ${luz16.p50} ms, p99 ${luz16.p99} ms)`,
+      ceiling: `original (in memory, stand-in, 100 readings): c1 p50 ${old1.p50} ms, ${thousands(old1.perSecond)} req/s; c16 ${thousands(old16.perSecond)} req/s (p50 ${old16.p50} ms)`,
+      ratio: round(luz16.perSecond / old16.perSecond, 2),
+      ratioNote: '(c16 req/s)',
+      target: `≥ 1 at c16, and c1 p50 ≤ 5 ms, c16 ≥ 330 req/s (issue 17's bar); c1 p50 ratio ${round(luz1.p50 / old1.p50, 2)}`,
+      met: luz16.perSecond >= old16.perSecond && luz16.perSecond >= 330 && luz1.p50 <= 5,
+    });
+  }
+  const level = (list: PlainLevel[] | undefined, concurrency: number) => list?.find((entry) => entry.concurrency === concurrency);
+  const [portal1, portal16, staff1, staff16] = [level(portal?.customer, 1), level(portal?.customer, 16), level(portal?.staff, 1), level(portal?.staff, 16)];
+  if (portal1 && portal16 && staff1 && staff16) {
+    out.push({
+      id: 'getFatura-customer-token',
+      measure: "getFatura with each customer's own token (the portal's path: the authorizer's customer branch, its decision kept for the TTL), interleaved with the staff key",
+      luz: `c1 p50 ${portal1.p50}/p99 ${portal1.p99} ms; c16 ${thousands(portal16.perSecond)} req/s (p50 ${portal16.p50} ms)`,
+      ceiling: `the staff key, interleaved: c1 p50 ${staff1.p50}/p99 ${staff1.p99} ms; c16 ${thousands(staff16.perSecond)} req/s (p50 ${staff16.p50} ms)`,
+      ratio: round(portal1.p50 / staff1.p50, 2),
+      ratioNote: '(c1 p50)',
+      target: '≤ 1.2 (a kept decision costs what the staff key costs)',
+      met: portal1.p50 / staff1.p50 <= 1.2,
+    });
+  }
+  const [floor1, floor16] = [level(portal?.floor, 1), level(portal?.floor, 16)];
+  if (floor1 && floor16 && staff1 && staff16) {
+    out.push({
+      id: 'api-emulator-floor',
+      measure: "serverless offline's own per-request cost: getFatura refused with 400 after the authorizer (HTTP, authorizer invocation, handler chain, no DynamoDB), interleaved with whole getFatura requests",
+      luz: `c1 p50 ${floor1.p50}/p99 ${floor1.p99} ms; c16 p50 ${floor16.p50} ms`,
+      ceiling: `whole getFatura (staff key), interleaved: c1 p50 ${staff1.p50} ms; c16 p50 ${staff16.p50} ms`,
+      ratio: round(floor1.p50 / staff1.p50, 2),
+      ratioNote: '(c1 p50: the share of a request that is the emulator and the chain)',
+      target: 'report',
+      met: null,
     });
   }
   for (const query of history?.queries ?? []) {

@@ -61,15 +61,18 @@ export interface Child extends Stoppable {
 }
 
 /**
- * A TypeScript helper process (`node --import tsx <script>`) that prints one JSON line with
- * `ready: true` once it serves; resolves with that line. `onLine` sees every stdout line.
+ * A helper process — TypeScript (`node --import tsx <script>`), or Python for a `.py` script — that
+ * prints one JSON line with `ready: true` once it serves; resolves with that line. `onLine` sees every stdout line.
  */
 export async function startHelper(
   script: string,
   args: string[],
   options: { env?: Record<string, string>; onLine?: (line: string) => void; timeoutMs?: number; execArgv?: string[] } = {},
 ): Promise<{ helper: Child; ready: Record<string, unknown> }> {
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), '--import', 'tsx', script, ...args], {
+  const [command, argv] = script.endsWith('.py')
+    ? ['python3', [script, ...args]]
+    : [process.execPath, [...(options.execArgv ?? []), '--import', 'tsx', script, ...args]];
+  const child = spawn(command, argv, {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -18,6 +18,8 @@ const EXPECTED_ROWS = [
   'api-getFatura',
   'api-read-round-trips',
   'getFatura-vs-original',
+  'getFatura-customer-token',
+  'api-emulator-floor',
   'history-getFatura',
   'history-getConsumoHist-M',
   'history-getConsumoHist-Y',
