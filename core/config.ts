@@ -84,6 +84,10 @@ const schema = z.object({
   GATEWAY_RATE_PER_SOURCE: positive.default(200),
   GATEWAY_BURST_PER_SOURCE: positive.default(400),
   GATEWAY_STATS_SECONDS: positive.default(10),
+  /** How often the gateway publishes its figures to the gateway table (GET /gatewayStatus); 0: never. */
+  GATEWAY_PUBLISH_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+  /** The name this gateway's figures are published under: one per running instance (default host:pid). */
+  GATEWAY_INSTANCE_ID: z.string().min(1).max(200).optional(),
   /** 1 accepts unsigned v1 datagrams (the original meters; insecure, see docs/SECURITY.md); 0 answers them 403 v1_disabled. */
   LUZ_ACCEPT_V1: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('1').transform((flag) => flag === '1'),
   /** Anti-replay window: a signed datagram more than this many seqs behind its meter's highest stored seq is refused. */

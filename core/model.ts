@@ -114,6 +114,27 @@ export interface StoreOptions {
   nowMs: number;
 }
 
+/** One gateway instance's figures as it published them (udp-gateway/publisher.ts), counted since it started. */
+export interface GatewayFigures {
+  /** Names the process (GATEWAY_INSTANCE_ID, or host:pid): one item per instance. */
+  instanceId: string;
+  startedMs: number;
+  publishedMs: number;
+  /** After this (Unix ms) the instance counts as gone: it stopped, or died without a word. */
+  expiresMs: number;
+  received: number;
+  stored: number;
+  duplicates: number;
+  /** Datagrams answered with an error, by code. */
+  rejected: Record<string, number>;
+  inFlight: number;
+  /** Datagrams answered per second over the last publishing interval. */
+  perSecond: number;
+  /** Receive-to-answer time of stored readings over the last interval (ms); null when none went to storage. */
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
 /** The repository: the domain's only door to storage. */
 export interface Repository {
   /** Stores the customer and its first token together, or neither. */
@@ -177,4 +198,9 @@ export interface Repository {
   listActiveAlarms(page: { limit: number; cursor?: string }): Promise<{ alarms: ActiveAlarm[]; cursor: string | null }>;
   /** Every customer id, one page at a time (the scheduled alarm sweep). */
   listCustomerIds(page: { limit: number; cursor?: string }): Promise<{ ids: string[]; cursor: string | null }>;
+
+  /** Replaces the instance's published figures (the gateway, every few seconds). */
+  publishGatewayFigures(figures: GatewayFigures): Promise<void>;
+  /** Every instance's last figures, expired ones included (storage drops them only eventually). */
+  listGatewayFigures(): Promise<GatewayFigures[]>;
 }

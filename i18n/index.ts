@@ -52,6 +52,8 @@ export interface I18n {
   /** An alarm reason in words, from its rule and numbers. */
   reason(reason: ReasonFields): string;
   ruleName(rule: string): string;
+  /** Why the gateway refused a datagram, from its reply code (unknown codes as they are). */
+  rejection(code: string): string;
   /** An API error (status, code, field, message) in words. */
   error(failure: { status: number; code?: string; field?: string; message?: string }): string;
 }
@@ -109,6 +111,7 @@ export function createI18n(lang: Lang, timeZone: string): I18n {
     return `${name.replace('.', '')}/${key.slice(0, 4)}`;
   };
   const ruleName = (rule: string) => (isKnownKey(`rule.${rule}`) ? t(`rule.${rule}` as MessageKey) : rule);
+  const rejection = (code: string) => (isKnownKey(`reject.${code}`) ? t(`reject.${code}` as MessageKey) : code);
   const reason = (fields: ReasonFields) => {
     const n = (name: string) => (typeof fields[name] === 'number' ? (fields[name] as number) : 0);
     const params: Params = {
@@ -145,5 +148,5 @@ export function createI18n(lang: Lang, timeZone: string): I18n {
     if (isKnownKey(key)) return t(key);
     return t('error.other', { status: failure.status, message: failure.message ?? '' });
   };
-  return { lang, timeZone, t, number, money, kwh, date, dateTime, month, shortMonth, reason, ruleName, error };
+  return { lang, timeZone, t, number, money, kwh, date, dateTime, month, shortMonth, reason, ruleName, rejection, error };
 }

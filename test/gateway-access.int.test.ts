@@ -71,6 +71,9 @@ const OPTIONS: GatewayOptions = {
   replayWindow: 100,
   // Evaluated once, at stop: the last pass (udp-gateway/alarmRefresh.ts).
   alarmIntervalMs: 60_000,
+  // Published at start and at stop (udp-gateway/publisher.ts).
+  publishIntervalMs: 60_000,
+  instanceId: 'gateway-access-test',
 };
 
 function signed(id: string, meter: number, secret: string, seq: number, valor: number, ts: number): string {
@@ -79,7 +82,7 @@ function signed(id: string, meter: number, secret: string, seq: number, valor: n
 }
 
 describe('the UDP gateway asks DynamoDB for exactly what its task role grants', () => {
-  it.each(['item', 'transaction'] as const)('every path, %s grouping: credentials, on-time, late, duplicate, replayed, unknown meter, seq checkpoint, alarms fired and cleared, the health probe', async (writeGrouping) => {
+  it.each(['item', 'transaction'] as const)('every path, %s grouping: credentials, on-time, late, duplicate, replayed, unknown meter, seq checkpoint, alarms fired and cleared, the health probe, the published figures', async (writeGrouping) => {
     const id = newCpf();
     await registerCustomer(setup, { id, name: 'Acesso do Gateway' });
     const { segredo } = await registerMeter(setup, { id });

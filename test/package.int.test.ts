@@ -68,6 +68,7 @@ const EXPECTED_ACCESS: Record<string, Record<string, string[]>> = {
     AlarmesTable: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     'AlarmesTable/index/ativos': ['dynamodb:Query'],
   },
+  gatewayStatus: { GatewayTable: ['dynamodb:Scan'] },
   avaliaAlarmes: {
     ClientesTable: ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
     MedidoresTable: ['dynamodb:Query', 'dynamodb:UpdateItem'],
@@ -387,6 +388,15 @@ describe('serverless package', () => {
       const roleId = (resource.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       expect({ [name]: grantedAccess(roleId) }).toEqual({ [name]: EXPECTED_ACCESS[name] });
     }
+  });
+
+  it('gateway figures: only the gateway writes them (PutItem) and only gatewayStatus reads them (Scan); a TTL drops dead instances', () => {
+    const touching = Object.entries({ ...EXPECTED_ACCESS, gateway: EXPECTED_GATEWAY_ACCESS }).filter(([, access]) => access.GatewayTable);
+    expect(Object.fromEntries(touching.map(([name, access]) => [name, access.GatewayTable]))).toEqual({
+      gatewayStatus: ['dynamodb:Scan'],
+      gateway: ['dynamodb:PutItem'],
+    });
+    expect(template.Resources.GatewayTable.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiraEm', Enabled: true });
   });
 
   it('meter secrets: only cadMedidor and segredoMedidor may write them, only the gateway may read them', () => {

@@ -12,6 +12,7 @@ import type {
   ActiveAlarm,
   BucketLevel,
   Customer,
+  GatewayFigures,
   InvoiceRecord,
   MeterCredentials,
   Reading,
@@ -602,6 +603,35 @@ export function repositoryContract(name: string, make: () => Promise<Repository>
       }
       expect(new Set(seen).size).toBe(seen.length);
       for (const { id } of customers) expect(seen).toContain(id);
+    });
+
+    it('publishGatewayFigures replaces an instance\'s figures (expiry in whole seconds, rounded down); listGatewayFigures gives every instance, expired ones too', async () => {
+      const name = () => `contract-${newSecret().slice(0, 12)}`;
+      const [first, second] = [name(), name()];
+      const figures = (instanceId: string, stored: number, expiresMs: number): GatewayFigures => ({
+        instanceId,
+        startedMs: NOW - MINUTE,
+        publishedMs: NOW,
+        expiresMs,
+        received: stored + 3,
+        stored,
+        duplicates: 1,
+        rejected: { invalid_input: 1, bad_mac: 1 },
+        inFlight: 0,
+        perSecond: 12,
+        p50Ms: 4.5,
+        p99Ms: 20.1,
+      });
+      await repository.publishGatewayFigures(figures(first, 5, NOW + 15_000));
+      await repository.publishGatewayFigures(figures(first, 9, NOW + 20_000));
+      await repository.publishGatewayFigures({ ...figures(second, 0, NOW - 1000), rejected: {}, p50Ms: null, p99Ms: null });
+      const listed = (await repository.listGatewayFigures()).filter((item) => [first, second].includes(item.instanceId));
+      expect(listed.sort((a, b) => a.instanceId.localeCompare(b.instanceId))).toEqual(
+        [figures(first, 9, NOW + 20_000), { ...figures(second, 0, NOW - 1000), rejected: {}, p50Ms: null, p99Ms: null }].sort((a, b) => a.instanceId.localeCompare(b.instanceId)),
+      );
+      // An expiry within a second is kept as that whole second (DynamoDB's TTL is in seconds): "gone now" is never alive later.
+      await repository.publishGatewayFigures(figures(first, 9, NOW + 20_999));
+      expect((await repository.listGatewayFigures()).find((item) => item.instanceId === first)?.expiresMs).toBe(NOW + 20_000);
     });
 
     it('consolidate changes no answer: every read is the same before, after, and after twice; readings stored after it count once', async () => {

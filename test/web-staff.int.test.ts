@@ -1,6 +1,9 @@
 // The staff console and the history screen in a real browser: every staff action, drill-down, alarm; axe on each screen.
 import type { Page } from 'playwright-core';
-import { newCpf, post, registeredCustomer, staffKey } from './fixtures';
+import { newSecret } from '../core/access';
+import { startGateway } from '../dev/gateway';
+import { customerWithMeters, newCpf, post, registeredCustomer, staffKey } from './fixtures';
+import { udpClient } from './udp';
 import { axeViolations, newPage, screenshots, startWebUnderTest, type WebUnderTest } from './browser';
 import { monthBack } from './pdfText';
 
@@ -75,6 +78,59 @@ describe('staff console', () => {
       expect.arrayContaining([expect.stringMatching(/Consumo mensal acima do limite/)]),
     );
     expect(await axeViolations(page)).toEqual({});
+  });
+});
+
+describe('live gateway figures', () => {
+  it('shows a real gateway\'s figures (readings over UDP), their total and the rejections by reason in words, refreshing by itself', async () => {
+    const instance = `web-${newSecret().slice(0, 8)}`;
+    const gateway = await startGateway({
+      env: {
+        STAFF_KEY: '',
+        DYNAMODB_ENDPOINT: process.env.LUZ_TEST_DYNAMODB!,
+        LUZ_TABLE_PREFIX: process.env.LUZ_TEST_TABLE_PREFIX!,
+        UDP_PORT: '0',
+        GATEWAY_STATS_SECONDS: '3600',
+        GATEWAY_PUBLISH_SECONDS: '1',
+        GATEWAY_INSTANCE_ID: instance,
+        LUZ_LOG_LEVEL: 'warn',
+      },
+      stdio: 'pipe',
+    });
+    try {
+      const page = await newPage(web);
+      await staffSignIn(page);
+      const panel = page.getByRole('region', { name: 'Gateway UDP ao vivo' });
+      await panel.getByText('Atualiza sozinho a cada 5 s.').waitFor();
+      const table = panel.getByRole('table', { name: 'Números por instância' });
+      const row = table.getByRole('row').filter({ hasText: instance });
+      await row.waitFor();
+      // Readings arrive after the page opened: the panel shows them without being asked.
+      const id = await customerWithMeters(1);
+      const client = await udpClient(gateway.port!);
+      try {
+        const now = Math.floor(Date.now() / 1000);
+        for (const offset of [300, 200, 100]) client.send(`${id},1,1.25,${now - offset}`);
+        client.send(`${id},1,1.25,${now - 100}`);
+        client.send(`${id},1,abc,${now}`);
+        await client.replies(5);
+      } finally {
+        await client.close();
+      }
+      // Columns: readings/s, stored, duplicates, rejected, in flight, p99, updated at.
+      const counts = async () => (await row.getByRole('cell').allInnerTexts()).slice(1, 5);
+      const deadline = Date.now() + 20_000;
+      while (JSON.stringify(await counts()) !== JSON.stringify(['3', '1', '1', '0']) && Date.now() < deadline) await page.waitForTimeout(250);
+      expect(await counts()).toEqual(['3', '1', '1', '0']);
+      expect(await table.locator('tfoot').innerText()).toMatch(/^Total\t/);
+      const reasons = panel.getByRole('table', { name: 'Rejeitadas por motivo' });
+      expect(await reasons.getByRole('row').filter({ hasText: 'Dado inválido (invalid_input)' }).count()).toBe(1);
+      expect(await panel.getByText(/^Instâncias no ar: \d+; [\d.,]+ leituras\/s, [\d.]+ gravadas, [\d.]+ rejeitadas\.$/).count()).toBe(1);
+      expect(await axeViolations(page)).toEqual({});
+      await screenshots(page, 'console-gateway');
+    } finally {
+      await gateway.stop();
+    }
   });
 });
 

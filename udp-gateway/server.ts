@@ -2,6 +2,7 @@
 // window → group commit → reply. Runs in its own process (udp-gateway/main.ts) or in-process with any
 // Context (tests, benchmarks).
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { hostname } from 'node:os';
 import type { Config } from '../core/config';
 import type { Context } from '../core/context';
 import { maskCpf } from '../core/cpf';
@@ -33,6 +34,7 @@ import {
   type Signature,
 } from './protocol';
 import { RateLimiter } from './rateLimiter';
+import { FiguresPublisher } from './publisher';
 import { GatewayStats, type StatsSnapshot } from './stats';
 
 export interface GatewayOptions extends GroupCommitOptions {
@@ -57,6 +59,10 @@ export interface GatewayOptions extends GroupCommitOptions {
   maxCachedMeters?: number;
   /** How often customers with newly stored readings get their alarms evaluated; 0 turns it off (default 5 s). */
   alarmIntervalMs?: number;
+  /** How often the figures go to the gateway table (GET /gatewayStatus); 0 or absent: never. */
+  publishIntervalMs?: number;
+  /** The name the figures are published under (default host:pid). */
+  instanceId?: string;
 }
 
 export function gatewayOptionsFrom(config: Config): GatewayOptions {
@@ -75,6 +81,8 @@ export function gatewayOptionsFrom(config: Config): GatewayOptions {
     keyCacheMs: config.GATEWAY_KEY_CACHE_SECONDS * 1000,
     alarmIntervalMs: config.GATEWAY_ALARM_SECONDS * 1000,
     drainTimeoutMs: config.GATEWAY_DRAIN_SECONDS * 1000,
+    publishIntervalMs: config.GATEWAY_PUBLISH_SECONDS * 1000,
+    instanceId: config.GATEWAY_INSTANCE_ID,
   };
 }
 
@@ -273,6 +281,18 @@ export async function startGatewayServer(
   };
   const statsTimer = options.statsIntervalMs > 0 ? setInterval(() => report(false), options.statsIntervalMs) : undefined;
   statsTimer?.unref();
+  const publisher =
+    options.publishIntervalMs && options.publishIntervalMs > 0
+      ? new FiguresPublisher(
+          context.repository,
+          {
+            instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
+            intervalMs: options.publishIntervalMs,
+            snapshot: () => stats.snapshot(commits.inFlight + checking, true, 'publish'),
+          },
+          logger,
+        )
+      : undefined;
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
@@ -287,7 +307,9 @@ export async function startGatewayServer(
       ]);
       if (!drained) logger.warn('stopped with readings unanswered; their meters will send them again', { inFlight: commits.inFlight + checking });
       // The alarms of what was stored last are evaluated before the process goes (the sweep would, later).
-      await Promise.race([alarms.stop(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      // Meanwhile, not after (the stop timeout has room for one 5 s wait, not two), the figures say this
+      // instance is gone, so GET /gatewayStatus drops it at once rather than when they would expire.
+      await Promise.all([Promise.race([alarms.stop(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]), publisher?.stop(5000)]);
       if (statsTimer) clearInterval(statsTimer);
       report(true);
       closed = true;

@@ -1,6 +1,6 @@
 // What every DynamoDB store shares: table names, numbers as stored, paging a query to its end.
 import { NumberValue, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-export const TABLES = ['clientes', 'medidores', 'blocos', 'totais', 'faturas', 'alarmes', 'tokens', 'segredos'] as const;
+export const TABLES = ['clientes', 'medidores', 'blocos', 'totais', 'faturas', 'alarmes', 'tokens', 'segredos', 'gateway'] as const;
 export type TableName = (typeof TABLES)[number];
 export type Tables = Record<TableName, string>;
 /** Tables of the layout before blocks (one item per reading, roll-ups per bucket): `npm run migrate` moves them. */

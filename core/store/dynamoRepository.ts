@@ -11,6 +11,7 @@
 // | medidores  | id (CPF)      | id_medidor (N)     | createdAt, ultimaLeitura (newest on-time reading ms among folded blocks; set by the fold) |
 // | medidores  |               |                    | seqMaximo (checkpoint of the highest signed seq since the secret was issued, every 64 seqs; only grows) |
 // | segredos   | id (CPF)      | id_medidor (N)     | segredo (the meter's HMAC key, as issued: the gateway recomputes MACs with it), createdAt |
+// | gateway    | instancia     | —                  | one per gateway process: its counters since start (recebidas, gravadas, duplicadas, rejeitadas map, emAndamento, leiturasPorSegundo, latenciaP50Ms/P99Ms), iniciadoEm, publicadoEm (ms), expiraEm (TTL, epoch s) |
 // | blocos     | id (CPF)      | sk = YYYY-MM-DDTHH#MMMMMMMMMM (local 6-hour window, meter) | r<ms base36> / l<ms base36> = valor (one slot per reading, on time / late), kwh + n (on-time readings, ADD), grandes (SS ms:valor above the alarm limit) |
 // | totais     | id (CPF)      | sk = YYYY-MM#MMMMMMMMMM (month, meter) | kwh, n, d01…d31 (ADD: folded blocks + late readings), grandes (SS), ate (window its blocks are folded up to) |
 // | faturas    | id (CPF)      | mes (YYYY-MM)      | documento (the frozen invoice, JSON), kwhContabilizado, kwhMinimo, precoKwh, vencimentoDias |
@@ -49,10 +50,13 @@
 // - getAlarme: the totals above, Query medidores + Get clientes + Query blocos from consolidadoAte
 //   (newest readings), Query alarmes (ATIVO#, EVENTO# newest first); a transition is one transaction
 //   (ATIVO# put/delete + EVENTO# put/update). alarmes (staff): Query the ativos index.
+// - UDP gateway, every GATEWAY_PUBLISH_SECONDS: Put gateway (its instance's item, replaced whole).
+//   gatewayStatus (staff): Scan gateway (a handful of items), expired ones dropped by the reader.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Repository } from '../model';
 import { AlarmStore } from './alarmStore';
 import { CustomerStore } from './customerStore';
+import { GatewayStore } from './gatewayStore';
 import { TABLES, type Tables } from './dynamoItems';
 export { LEGACY_TABLES, TABLES, type TableName } from './dynamoItems';
 import { InvoiceStore } from './invoiceStore';
@@ -72,6 +76,7 @@ export class DynamoRepository implements Repository {
   private readonly readings: ReadingStore;
   private readonly invoices: InvoiceStore;
   private readonly alarms: AlarmStore;
+  private readonly gateways: GatewayStore;
 
   constructor(db: DynamoDBDocumentClient, tablePrefix: string, options: DynamoRepositoryOptions) {
     const table = Object.fromEntries(TABLES.map((name) => [name, `${tablePrefix}${name}`])) as Tables;
@@ -80,6 +85,7 @@ export class DynamoRepository implements Repository {
     this.meters = new MeterStore(db, table, this.customers, this.readings);
     this.invoices = new InvoiceStore(db, table);
     this.alarms = new AlarmStore(db, table);
+    this.gateways = new GatewayStore(db, table);
   }
 
   createCustomer: Repository['createCustomer'] = (...args) => this.customers.createCustomer(...args);
@@ -106,4 +112,6 @@ export class DynamoRepository implements Repository {
   clearAlarm: Repository['clearAlarm'] = (...args) => this.alarms.clearAlarm(...args);
   alarmEvents: Repository['alarmEvents'] = (...args) => this.alarms.alarmEvents(...args);
   listActiveAlarms: Repository['listActiveAlarms'] = (...args) => this.alarms.listActiveAlarms(...args);
+  publishGatewayFigures: Repository['publishGatewayFigures'] = (...args) => this.gateways.publishGatewayFigures(...args);
+  listGatewayFigures: Repository['listGatewayFigures'] = () => this.gateways.listGatewayFigures();
 }

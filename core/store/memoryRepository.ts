@@ -11,6 +11,7 @@ import type {
   AlarmEvent,
   BucketLevel,
   Customer,
+  GatewayFigures,
   InvoiceRecord,
   Meter,
   MeterCredentials,
@@ -58,6 +59,7 @@ function lowerBound(sorted: string[], key: string, after = false): number {
 
 export class MemoryRepository implements Repository {
   private readonly customers = new Map<string, CustomerRecord>();
+  private readonly gatewayFigures = new Map<string, GatewayFigures>();
   private readonly tokens = new Map<string, StoredToken>();
   private readonly currentToken = new Map<string, string>();
 
@@ -307,5 +309,15 @@ export class MemoryRepository implements Repository {
     const start = page.cursor === undefined ? 0 : all.findIndex((id) => id > page.cursor!);
     const ids = start < 0 ? [] : all.slice(start, start + page.limit);
     return { ids, cursor: start >= 0 && start + page.limit < all.length ? ids[ids.length - 1] : null };
+  }
+
+  async publishGatewayFigures(figures: GatewayFigures): Promise<void> {
+    // Whole seconds, rounded down, as the DynamoDB store keeps the expiry (its TTL attribute).
+    const expiresMs = Math.floor(figures.expiresMs / 1000) * 1000;
+    this.gatewayFigures.set(figures.instanceId, structuredClone({ ...figures, expiresMs }));
+  }
+
+  async listGatewayFigures(): Promise<GatewayFigures[]> {
+    return [...this.gatewayFigures.values()].map((figures) => structuredClone(figures));
   }
 }

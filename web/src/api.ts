@@ -17,11 +17,10 @@ export interface Alarm {
   eventos: { regra: string; id_medidor?: number; disparadoEm: string; encerradoEm: string | null }[];
 }
 export interface CustomersInAlarm { clientes: { id: string; alarmes: { regra: string; id_medidor?: number; desde: string }[] }[]; cursor: string | null }
+export interface GatewayFigures { recebidas: number; gravadas: number; duplicadas: number; rejeitadas: Record<string, number>; emAndamento: number; leiturasPorSegundo: number; latenciaP99Ms: number | null }
 export interface GatewayStatus {
-  gateways: {
-    instancia: string; publicadoEm: string; leiturasPorSegundo: number; gravadas: number; duplicadas: number;
-    rejeitadas: Record<string, number>; emAndamento: number; latenciaP99Ms: number | null;
-  }[];
+  total: GatewayFigures & { instancias: number };
+  gateways: (GatewayFigures & { instancia: string; iniciadoEm: string; publicadoEm: string; latenciaP50Ms: number | null })[];
 }
 
 /** The API answered with an error; the screens turn status + code into words (i18n). */

@@ -1,0 +1,4 @@
+import { z } from 'zod';
+
+/** No fields: the figures of every live gateway instance. */
+export const schema = z.object({});
