@@ -1,6 +1,6 @@
 // Each alarm rule with hand-computed numbers, and the fired/cleared history (in memory, clock frozen).
-import { DEFAULT_ALARM_SETTINGS, evaluateAlarm, getAlarm, listCustomersInAlarm, sweepAlarms, type AlarmInput } from './alarms';
-import type { Context } from './context';
+import { evaluateAlarm, getAlarm, listCustomersInAlarm, sweepAlarms, type AlarmInput } from './alarms';
+import { DEFAULT_ALARM_SETTINGS, type Context } from './context';
 import { withCheckDigits } from './cpf';
 import { registerCustomer, registerMeter } from './customers';
 import { Decimal } from './decimal';

@@ -5,34 +5,11 @@
 // stored through postConsumo, for the customers listed by the staff route, and by the scheduled
 // sweep (avaliaAlarmes) for everyone — the only way a meter that went quiet, or a spike whose day
 // ended, is noticed without anybody asking.
-import type { Context } from './context';
+import { DEFAULT_ALARM_SETTINGS, type AlarmRule, type AlarmSettings, type Context } from './context';
 import { Decimal } from './decimal';
 import { CustomerNotFound } from './errors';
 import type { ActiveAlarm, AlarmEvent, Meter } from './model';
 import { bucketsOf, isoInZone, monthKeyOf, monthPeriod, toLocal } from './periods';
-
-export const ALARM_RULES = ['total_mensal', 'leitura_individual', 'pico_diario', 'projecao_mensal', 'medidor_silencioso'] as const;
-export type AlarmRule = (typeof ALARM_RULES)[number];
-
-export interface AlarmSettings {
-  /** Rules in use (all by default). */
-  rules: readonly AlarmRule[];
-  /** Spike: a day above `spikeFactor` × the median of the previous 7 days. */
-  spikeFactor: number;
-  /** Projection: not before this many days of the month have passed (earlier, one reading extrapolates wildly). */
-  projectionMinDays: number;
-  /** Silent meter: how often a meter is expected to report, and how many missed intervals raise the alarm. */
-  meterIntervalMinutes: number;
-  silentIntervals: number;
-}
-
-export const DEFAULT_ALARM_SETTINGS: AlarmSettings = {
-  rules: ALARM_RULES,
-  spikeFactor: 2,
-  projectionMinDays: 1,
-  meterIntervalMinutes: 60,
-  silentIntervals: 3,
-};
 
 export interface AlarmReason {
   regra: AlarmRule;

@@ -2,37 +2,9 @@
 import type { Context } from './context';
 import { Decimal } from './decimal';
 import { CustomerNotFound, InvalidInput, LuzError } from './errors';
-import type { InvoiceRecord } from './model';
+import type { Invoice, InvoiceLine, InvoiceRecord } from './model';
 import { isoInZone, monthKeyOf, monthPeriod, toLocal } from './periods';
 import { ratesFor, type CipRule, type ConnectionType, type MonthRates } from './tariff';
-
-export { loadTariff, TariffError, type Tariff } from './tariff';
-
-export interface InvoiceLine {
-  descricao: string;
-  quantidade: number;
-  unidade: string;
-  precoUnitario: number;
-  valor: number;
-}
-
-export interface Invoice {
-  id: string;
-  mes: string;
-  /** `aberta`: a preview that follows the readings; `fechada`: frozen by fechaFatura. */
-  situacao: 'aberta' | 'fechada';
-  numero?: string;
-  /** Issue instant and due date, for a closed invoice. */
-  emissao?: string;
-  vencimento?: string;
-  tarifa: string;
-  periodo: { inicio: string; fim: string };
-  /** kWh measured in the month (all meters). */
-  kwh: number;
-  medidores: { id_medidor: number; kwh: number }[];
-  itens: InvoiceLine[];
-  valor: number;
-}
 
 /** Consumption of an already closed month that arrived after it was closed, billed now. */
 export interface Adjustment {

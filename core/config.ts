@@ -1,6 +1,6 @@
 // Configuration: read from the environment once, validated, failing loudly with the variable's name.
 import { z } from 'zod';
-import { ALARM_RULES, type AlarmRule } from './alarms';
+import { ALARM_RULES, type AlarmRule } from './context';
 import { assertTimeZone } from './periods';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -41,15 +41,15 @@ const schema = z.object({
   LUZ_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   LUZ_ALARM_LIMIT_KWH: positive.default(1000),
   LUZ_MAX_READING_KWH: positive.default(100_000),
+  /** npm start's stand-in for the scheduled sweep (avaliaAlarmes, hourly in AWS): minutes between runs. */
+  LUZ_SWEEP_MINUTES: positive.default(60),
   /**
    * How reading writes are grouped (core/store/readingStore.ts): `item`, one UpdateItem per block
    * (≈ 1 AWS write unit per reading, the cheapest), or `transaction`, up to 100 block updates per
    * TransactWriteItems (2 units per reading in AWS; faster on DynamoDB Local).
    */
-  /** npm start's stand-in for the scheduled sweep (avaliaAlarmes, hourly in AWS): minutes between runs. */
-  LUZ_SWEEP_MINUTES: positive.default(60),
   LUZ_WRITE_GROUPING: z.enum(['item', 'transaction']).default('item'),
-  // Alarm rules (core/alarms.ts): which are in use, and each one's numbers.
+  // Alarm rules (core/context.ts names them, core/alarms.ts evaluates them): which are in use, and each one's numbers.
   LUZ_ALARM_RULES: z
     .string()
     .default(ALARM_RULES.join(','))

@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import PDFDocument from 'pdfkit';
 import { createI18n } from '../i18n/index';
-import { InvoiceNotClosed, type Invoice } from './billing';
+import { InvoiceNotClosed } from './billing';
 import type { Context } from './context';
 import { formatCpf } from './cpf';
 import { CustomerNotFound } from './errors';
+import type { Invoice } from './model';
 import { monthPeriod } from './periods';
 
 /** Inter (SIL OFL) from @fontsource/inter; the Lambda package carries these two files (serverless.yml). */

@@ -1,10 +1,10 @@
 // Builds the domain context from validated config: one DynamoDB client, the repository, the tariff.
 // Used by the HTTP handlers (functions/runtime.ts), the UDP gateway and the tools.
-import { loadTariff } from './billing';
 import type { Config } from './config';
 import type { Context } from './context';
 import { createDocumentClient } from './store/client';
 import { DynamoRepository } from './store/dynamoRepository';
+import { loadTariff } from './tariff';
 
 export function settingsFrom(config: Config): Context['settings'] {
   return {

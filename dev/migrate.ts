@@ -13,7 +13,7 @@ import { loadLocalConfig, type LocalConfig } from '../core/config';
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { recordReadings } from '../core/readings';
 import { createDocumentClient } from '../core/store/client';
-import { LEGACY_TABLES } from '../core/store/dynamoRepository';
+import { LEGACY_TABLES } from '../core/store/dynamoItems';
 import { createContext } from '../core/wiring';
 import { dynamoAnswers, startDynamo } from './dynamo';
 import { ensureTables } from './tables';

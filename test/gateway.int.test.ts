@@ -8,7 +8,7 @@ import { loadConfig } from '../core/config';
 import { registerCustomer, registerMeter } from '../core/customers';
 import { Decimal } from '../core/decimal';
 import { createContext } from '../core/wiring';
-import { loadTariff } from '../core/billing';
+import { loadTariff } from '../core/tariff';
 import type { Context } from '../core/context';
 import type { Reading, StoreOptions } from '../core/model';
 import { MemoryRepository } from '../core/store/memoryRepository';

@@ -5,7 +5,6 @@
 // the readings the case stored, in Decimal, so exactness is checked against arithmetic, not against
 // another repository.
 import { newCustomerToken, newSecret } from '../core/access';
-import type { Invoice } from '../core/billing';
 import { Decimal } from '../core/decimal';
 import { InvalidInput, LuzError } from '../core/errors';
 import type {
@@ -13,14 +12,15 @@ import type {
   BucketLevel,
   Customer,
   GatewayFigures,
+  Invoice,
   InvoiceRecord,
   MeterCredentials,
   Reading,
   ReadingPage,
-  Repository,
   StoreOutcome,
   StoredToken,
 } from '../core/model';
+import type { Repository } from '../core/repository';
 import { bucketsOf } from '../core/periods';
 import { newCpf } from './fixtures';
 

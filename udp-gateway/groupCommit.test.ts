@@ -1,5 +1,5 @@
 // Group commit over the in-memory repository: batching, lanes, resends in flight, the in-flight bound, storage failures.
-import { loadTariff } from '../core/billing';
+import { loadTariff } from '../core/tariff';
 import type { Context } from '../core/context';
 import { withCheckDigits } from '../core/cpf';
 import { registerCustomer } from '../core/customers';

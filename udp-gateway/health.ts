@@ -2,7 +2,7 @@
 // socket is bound and DynamoDB answered recently; 503 while starting, when storage went quiet, and once
 // draining (after SIGTERM), so the balancer sends new flows elsewhere while in-flight readings finish.
 import { createServer, type Server } from 'node:http';
-import type { Repository } from '../core/model';
+import type { Repository } from '../core/repository';
 
 export type HealthStatus = 'ok' | 'starting' | 'storage_unreachable' | 'draining';
 

@@ -2,7 +2,7 @@
 import type { Context } from '../core/context';
 import { registerCustomer, registerMeter, rotateMeterSecret } from '../core/customers';
 import { withCheckDigits } from '../core/cpf';
-import { loadTariff } from '../core/billing';
+import { loadTariff } from '../core/tariff';
 import { MemoryRepository } from '../core/store/memoryRepository';
 import { MeterKeys } from './meterKeys';
 

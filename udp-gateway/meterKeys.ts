@@ -8,7 +8,8 @@
 // - Unknown meters are remembered too (as "no secret"), so random CPFs do not each cost a read.
 // - The highest seq is raised here as signed readings are stored; storage raises its own copy in the
 //   same transaction as the reading (medidores.seqMaximo), so a restarted gateway reads it back.
-import type { MeterCredentials, Repository } from '../core/model';
+import type { MeterCredentials } from '../core/model';
+import type { Repository } from '../core/repository';
 
 export interface MeterKeyOptions {
   ttlMs: number;

@@ -1,5 +1,6 @@
 // The publisher: figures under the instance's name every interval, expiring after three; gone at stop; one Put at a time; the stats windows apart.
-import type { GatewayFigures, Repository } from '../core/model';
+import type { GatewayFigures } from '../core/model';
+import type { Repository } from '../core/repository';
 import { MemoryRepository } from '../core/store/memoryRepository';
 import { silentLogger } from './log';
 import { FiguresPublisher } from './publisher';

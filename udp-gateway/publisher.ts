@@ -1,6 +1,6 @@
 // Publishes this gateway instance's figures to the gateway table every few seconds, so the HTTP API
 // (GET /gatewayStatus, the staff console) sees live figures of every instance, locally and in the cloud.
-import type { Repository } from '../core/model';
+import type { Repository } from '../core/repository';
 import type { Logger } from './log';
 import type { StatsSnapshot } from './stats';
 

@@ -53,12 +53,11 @@
 // - UDP gateway, every GATEWAY_PUBLISH_SECONDS: Put gateway (its instance's item, replaced whole).
 //   gatewayStatus (staff): Scan gateway (a handful of items), expired ones dropped by the reader.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Repository } from '../model';
+import type { Repository } from '../repository';
 import { AlarmStore } from './alarmStore';
 import { CustomerStore } from './customerStore';
 import { GatewayStore } from './gatewayStore';
 import { TABLES, type Tables } from './dynamoItems';
-export { LEGACY_TABLES, TABLES, type TableName } from './dynamoItems';
 import { InvoiceStore } from './invoiceStore';
 import { MeterStore } from './meterStore';
 import { ReadingStore, type WriteGrouping } from './readingStore';

@@ -5,7 +5,7 @@ import { registerCustomer, registerMeter, rotateMeterSecret } from '../customers
 import { withCheckDigits } from '../cpf';
 import { recordReadings } from '../readings';
 import { getHistory } from '../history';
-import { loadTariff } from '../billing';
+import { loadTariff } from '../tariff';
 import { repositoryContract } from '../../test/repositoryContract';
 import { MemoryRepository } from './memoryRepository';
 

@@ -17,11 +17,11 @@ import type {
   MeterCredentials,
   Reading,
   ReadingPage,
-  Repository,
   StoreOptions,
   StoreOutcome,
   StoredToken,
 } from '../model';
+import type { Repository } from '../repository';
 import { bucketsOf } from '../periods';
 import { bucketKey, decodeCursor, encodeCursor, isLate, meterMonthBucket, readingKeyRange, readingSortKey } from './keys';
 
