@@ -1,25 +1,25 @@
 // Configuration: read from the environment once, validated, failing loudly with the variable's name.
-import { z } from 'zod';
+import * as z from './zod';
 import { ALARM_RULES, type AlarmRule } from './context';
 import { assertTimeZone } from './periods';
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positive = z.coerce.number().positive().finite();
+const port = z.coerce.number().check(z.int(), z.minimum(0), z.maximum(65535));
+const positive = z.coerce.number().check(z.positive());
+/** A number from the environment: coerced, checked, `fallback` when unset. */
+const numeric = (fallback: number, ...checks: z.core.$ZodCheck<number>[]) => z._default(z.coerce.number().check(...checks), fallback);
+const text = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
 
 const schema = z.object({
-  HTTP_PORT: port.default(8888),
-  UDP_PORT: port.default(8080),
+  HTTP_PORT: z._default(port, 8888),
+  UDP_PORT: z._default(port, 8080),
   /** The web app (npm start serves it locally). */
-  WEB_PORT: port.default(8887),
+  WEB_PORT: z._default(port, 8887),
   /** Unset: the regional endpoint of AWS_REGION and the default credential chain (a task or function role). */
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  LUZ_DATA_DIR: z.string().min(1).default('.data'),
-  LUZ_TZ: z
-    .string()
-    .min(1)
-    .default('America/Bahia')
-    .refine((zone) => {
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  AWS_REGION: text('us-east-1'),
+  LUZ_DATA_DIR: text('.data'),
+  LUZ_TZ: text('America/Bahia').check(
+    z.refine((zone) => {
       try {
         assertTimeZone(zone);
         return true;
@@ -27,75 +27,76 @@ const schema = z.object({
         return false;
       }
     }, 'unknown IANA time zone'),
-  LUZ_TABLE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only')
-    .default('luz-'),
-  TARIFF_FILE: z.string().min(1).default('tariffs/flat-1.07.json'),
+  ),
+  LUZ_TABLE_PREFIX: z._default(z.string().check(z.regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only')), 'luz-'),
+  TARIFF_FILE: text('tariffs/flat-1.07.json'),
   /** The staff key itself: local runs only (npm start generates one). In the cloud it is STAFF_KEY_PARAMETER's. */
-  STAFF_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  STAFF_KEY: z.optional(z.string().check(z.minLength(16, 'must be at least 16 characters'))),
   /** The SSM SecureString holding the staff key in the cloud (functions/staffKey.ts); only the authorizer has it. */
-  STAFF_KEY_PARAMETER: z.string().regex(/^\/[A-Za-z0-9_.\-\/]+$/, 'an SSM parameter name starting with /').optional(),
-  LUZ_TOKEN_TTL_DAYS: positive.default(365),
+  STAFF_KEY_PARAMETER: z.optional(z.string().check(z.regex(/^\/[A-Za-z0-9_.\-\/]+$/, 'an SSM parameter name starting with /'))),
+  LUZ_TOKEN_TTL_DAYS: z._default(positive, 365),
   /** How long the authorizer's decision for one credential is kept (API Gateway's resultTtlInSeconds; docs/SECURITY.md). */
-  LUZ_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
-  LUZ_ALARM_LIMIT_KWH: positive.default(1000),
-  LUZ_MAX_READING_KWH: positive.default(100_000),
+  LUZ_AUTH_CACHE_SECONDS: numeric(60, z.int(), z.minimum(0), z.maximum(3600)),
+  LUZ_ALARM_LIMIT_KWH: z._default(positive, 1000),
+  LUZ_MAX_READING_KWH: z._default(positive, 100_000),
   /** npm start's stand-in for the scheduled sweep (avaliaAlarmes, hourly in AWS): minutes between runs. */
-  LUZ_SWEEP_MINUTES: positive.default(60),
+  LUZ_SWEEP_MINUTES: z._default(positive, 60),
   /**
    * How reading writes are grouped (core/store/readingStore.ts): `item`, one UpdateItem per block
    * (≈ 1 AWS write unit per reading, the cheapest), or `transaction`, up to 100 block updates per
    * TransactWriteItems (2 units per reading in AWS; faster on DynamoDB Local).
    */
-  LUZ_WRITE_GROUPING: z.enum(['item', 'transaction']).default('item'),
+  LUZ_WRITE_GROUPING: z._default(z.enum(['item', 'transaction']), 'item'),
   // Alarm rules (core/context.ts names them, core/alarms.ts evaluates them): which are in use, and each one's numbers.
-  LUZ_ALARM_RULES: z
-    .string()
-    .default(ALARM_RULES.join(','))
-    .transform((text) => text.split(',').map((rule) => rule.trim()).filter(Boolean))
-    .refine(
-      (rules) => rules.every((rule) => (ALARM_RULES as readonly string[]).includes(rule)),
-      `a comma-separated list of ${ALARM_RULES.join(', ')}`,
-    )
-    .transform((rules) => rules as AlarmRule[]),
-  LUZ_ALARM_SPIKE_FACTOR: positive.default(2),
-  LUZ_ALARM_PROJECTION_MIN_DAYS: z.coerce.number().min(0).max(28).default(1),
-  LUZ_METER_INTERVAL_MINUTES: positive.default(60),
-  LUZ_ALARM_SILENT_INTERVALS: positive.default(3),
+  LUZ_ALARM_RULES: z.pipe(
+    z.pipe(
+      z._default(z.string(), ALARM_RULES.join(',')),
+      z.transform((list: string) => list.split(',').map((rule) => rule.trim()).filter(Boolean)),
+    ).check(
+      z.refine(
+        (rules) => rules.every((rule) => (ALARM_RULES as readonly string[]).includes(rule)),
+        `a comma-separated list of ${ALARM_RULES.join(', ')}`,
+      ),
+    ),
+    z.transform((rules: string[]) => rules as AlarmRule[]),
+  ),
+  LUZ_ALARM_SPIKE_FACTOR: z._default(positive, 2),
+  LUZ_ALARM_PROJECTION_MIN_DAYS: numeric(1, z.minimum(0), z.maximum(28)),
+  LUZ_METER_INTERVAL_MINUTES: z._default(positive, 60),
+  LUZ_ALARM_SILENT_INTERVALS: z._default(positive, 3),
   // UDP gateway (udp-gateway/). Loopback by default, as the HTTP API; 0.0.0.0 accepts meters from the network.
-  UDP_HOST: z.string().min(1).default('127.0.0.1'),
+  UDP_HOST: text('127.0.0.1'),
   /** TCP port of the gateway's `GET /health` (a load balancer cannot health-check UDP); on UDP_HOST. 0 picks a free one. */
-  HEALTH_PORT: port.default(8081),
+  HEALTH_PORT: z._default(port, 8081),
   /** `/health` says 503 when DynamoDB has not answered for this long (the gateway asks every third of it). */
-  GATEWAY_HEALTH_STALE_SECONDS: positive.default(30),
+  GATEWAY_HEALTH_STALE_SECONDS: z._default(positive, 30),
   /** After SIGTERM: how long in-flight readings get to be stored and answered (below the container's stop timeout). */
-  GATEWAY_DRAIN_SECONDS: positive.default(20),
-  LUZ_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  GATEWAY_DRAIN_SECONDS: z._default(positive, 20),
+  LUZ_LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
   /** Readings per group commit; 15–25 readings fill one 100-item transaction (fewer when customers differ). */
-  GATEWAY_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(25),
+  GATEWAY_BATCH_SIZE: numeric(25, z.int(), z.minimum(1), z.maximum(1000)),
   /** How long a batch waits for company before it is committed. */
-  GATEWAY_BATCH_WAIT_MS: z.coerce.number().min(0).max(1000).default(5),
+  GATEWAY_BATCH_WAIT_MS: numeric(5, z.minimum(0), z.maximum(1000)),
   /** Batches committed at once; a customer's readings always go to the same lane. */
-  GATEWAY_LANES: z.coerce.number().int().min(1).max(256).default(8),
+  GATEWAY_LANES: numeric(8, z.int(), z.minimum(1), z.maximum(256)),
   /** Readings accepted but not yet answered; past it the gateway answers 503 overloaded. */
-  GATEWAY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(4096),
+  GATEWAY_MAX_IN_FLIGHT: numeric(4096, z.int(), z.minimum(1)),
   /** Datagrams per second one source (address:port) may send, and its burst. */
-  GATEWAY_RATE_PER_SOURCE: positive.default(200),
-  GATEWAY_BURST_PER_SOURCE: positive.default(400),
-  GATEWAY_STATS_SECONDS: positive.default(10),
+  GATEWAY_RATE_PER_SOURCE: z._default(positive, 200),
+  GATEWAY_BURST_PER_SOURCE: z._default(positive, 400),
+  GATEWAY_STATS_SECONDS: z._default(positive, 10),
   /** How often the gateway publishes its figures to the gateway table (GET /gatewayStatus); 0: never. */
-  GATEWAY_PUBLISH_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+  GATEWAY_PUBLISH_SECONDS: numeric(5, z.minimum(0), z.maximum(3600)),
   /** The name this gateway's figures are published under: one per running instance (default host:pid). */
-  GATEWAY_INSTANCE_ID: z.string().min(1).max(200).optional(),
+  GATEWAY_INSTANCE_ID: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
   /** 1 accepts unsigned v1 datagrams (the original meters; insecure, see docs/SECURITY.md); 0 answers them 403 v1_disabled. */
-  LUZ_ACCEPT_V1: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('1').transform((flag) => flag === '1'),
+  LUZ_ACCEPT_V1: z.pipe(z._default(z.enum(['0', '1'], { error: 'must be 0 or 1' }), '1'), z.transform((flag: '0' | '1') => flag === '1')),
   /** Anti-replay window: a signed datagram more than this many seqs behind its meter's highest stored seq is refused. */
-  GATEWAY_REPLAY_WINDOW: z.coerce.number().int().min(1).default(65_536),
+  GATEWAY_REPLAY_WINDOW: numeric(65_536, z.int(), z.minimum(1)),
   /** How long the gateway trusts a cached meter secret; a rotated-out secret stops working within this time. */
-  GATEWAY_KEY_CACHE_SECONDS: z.coerce.number().min(0).default(300),
+  GATEWAY_KEY_CACHE_SECONDS: numeric(300, z.minimum(0)),
   /** How often the gateway evaluates the alarms of customers whose readings it stored (0: never; the sweep still does). */
-  GATEWAY_ALARM_SECONDS: z.coerce.number().min(0).default(5),
+  GATEWAY_ALARM_SECONDS: numeric(5, z.minimum(0)),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import * as z from './zod';
 import { cpfField, kwhField, meterIdField, readingFields, timestampField } from './fields';
 
-const parse = <S extends z.ZodType>(schema: S, value: unknown) => schema.safeParse(value);
-const firstMessage = (result: { success: boolean; error?: z.ZodError }) => result.error?.issues[0].message;
+const parse = <S extends z.ZodMiniType>(schema: S, value: unknown) => schema.safeParse(value);
+const firstMessage = (result: { success: boolean; error?: z.core.$ZodError }) => result.error?.issues[0].message;
 
 describe('field shapes shared by HTTP and UDP', () => {
   it('reads the original client reading: everything as strings, Python float digits', () => {

@@ -9,7 +9,7 @@
 // mid-month (ANEEL's annual readjustment takes effect on a given day) is entered from the first
 // billing month it applies to, and a month's bill never mixes two values of the same thing.
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from './zod';
 import { Decimal } from './decimal';
 import { LuzError } from './errors';
 
@@ -19,14 +19,14 @@ export type ConnectionType = (typeof CONNECTION_TYPES)[number];
 export const BANDEIRAS = ['verde', 'amarela', 'vermelha1', 'vermelha2'] as const;
 export type Bandeira = (typeof BANDEIRAS)[number];
 
-const money = z.string().regex(/^\d+(\.\d+)?$/, 'a price is a decimal string such as "1.07"');
-const rate = z
-  .string()
-  .regex(/^0(\.\d+)?$/, 'a rate is a fraction written as a decimal string, e.g. "0.205" for 20.5%');
-const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM');
-const source = z.string().min(1);
+const money = z.string().check(z.regex(/^\d+(\.\d+)?$/, 'a price is a decimal string such as "1.07"'));
+const rate = z.string().check(z.regex(/^0(\.\d+)?$/, 'a rate is a fraction written as a decimal string, e.g. "0.205" for 20.5%'));
+const month = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM'));
+const source = z.string().check(z.minLength(1));
+const dueDays = z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(60)));
+const kwh = z.number().check(z.nonnegative());
 
-const inForce = { desde: month, ate: month.optional(), fonte: source.optional() };
+const inForce = { desde: month, ate: z.optional(month), fonte: z.optional(source) };
 
 const pricePeriod = z.strictObject({ ...inForce, valor: money });
 const bandeiraPeriod = z.strictObject({
@@ -40,17 +40,16 @@ const icmsPeriod = z.strictObject({ ...inForce, aliquota: rate });
 const pisCofinsPeriod = z.strictObject({ ...inForce, pis: rate, cofins: rate });
 const cipBand = z.strictObject({
   /** The band covers consumption up to this many kWh (inclusive); the last band has none. */
-  ateKwh: z.number().nonnegative().optional(),
+  ateKwh: z.optional(kwh),
   valor: money,
 });
 const cipPeriod = z.union([
   z.strictObject({ ...inForce, fixo: money }),
   z.strictObject({
     ...inForce,
-    faixas: z
-      .array(cipBand)
-      .min(1)
-      .refine(
+    faixas: z.array(cipBand).check(
+      z.minLength(1),
+      z.refine(
         (bands) =>
           bands.every((band, i) =>
             i === bands.length - 1
@@ -59,15 +58,15 @@ const cipPeriod = z.union([
           ),
         'bands go up in ateKwh and only the last one has no ateKwh',
       ),
+    ),
   }),
 ]);
 
 /** Periods of one value must not overlap, so exactly one (or none) is in force in a month. */
-function periods<Item extends z.ZodType<{ desde: string; ate?: string }>>(item: Item) {
-  return z
-    .array(item)
-    .min(1)
-    .superRefine((list, context) => {
+function periods<Item extends z.ZodMiniType<{ desde: string; ate?: string }>>(item: Item) {
+  return z.array(item).check(
+    z.minLength(1),
+    z.superRefine((list, context) => {
       for (const [index, period] of list.entries()) {
         if (period.ate !== undefined && period.ate < period.desde) {
           context.addIssue({ code: 'custom', path: [index, 'ate'], message: 'ate is before desde' });
@@ -84,48 +83,49 @@ function periods<Item extends z.ZodType<{ desde: string; ate?: string }>>(item: 
           });
         }
       }
-    });
+    }),
+  );
 }
 
 const flatSchema = z.strictObject({
-  nome: z.string().min(1),
+  nome: source,
   fonte: source,
   /** R$ per kWh, no taxes, no minimum. */
   energiaPorKwh: money,
-  vencimentoDias: z.number().int().min(1).max(60).optional(),
+  vencimentoDias: dueDays,
 });
 
 const residentialSchema = z.strictObject({
-  nome: z.string().min(1),
+  nome: source,
   fonte: source,
   /** Days from the issue date to the due date. */
-  vencimentoDias: z.number().int().min(1).max(60).optional(),
+  vencimentoDias: dueDays,
   /** Tarifa de energia, R$/kWh without taxes. */
   te: periods(pricePeriod),
   /** Tarifa de uso do sistema de distribuição, R$/kWh without taxes. */
   tusd: periods(pricePeriod),
-  bandeiras: z
-    .strictObject({
+  bandeiras: z.optional(
+    z.strictObject({
       adicionais: periods(bandeiraPeriod),
       /** The flag ANEEL set for each month. */
       meses: z.record(month, z.enum(BANDEIRAS)),
       /** Flag for a month not listed in `meses` (absent: such a month cannot be billed). */
-      padrao: z.enum(BANDEIRAS).optional(),
-      fonte: source.optional(),
-    })
-    .optional(),
+      padrao: z.optional(z.enum(BANDEIRAS)),
+      fonte: z.optional(source),
+    }),
+  ),
   /** Custo de disponibilidade: the minimum kWh billed per connection type. */
-  disponibilidadeKwh: z
-    .strictObject({
-      monofasico: z.number().nonnegative(),
-      bifasico: z.number().nonnegative(),
-      trifasico: z.number().nonnegative(),
-      fonte: source.optional(),
-    })
-    .optional(),
-  icms: periods(icmsPeriod).optional(),
-  pisCofins: periods(pisCofinsPeriod).optional(),
-  cip: periods(cipPeriod).optional(),
+  disponibilidadeKwh: z.optional(
+    z.strictObject({
+      monofasico: kwh,
+      bifasico: kwh,
+      trifasico: kwh,
+      fonte: z.optional(source),
+    }),
+  ),
+  icms: z.optional(periods(icmsPeriod)),
+  pisCofins: z.optional(periods(pisCofinsPeriod)),
+  cip: z.optional(periods(cipPeriod)),
 });
 
 export const tariffSchema = z.union([flatSchema, residentialSchema]);

@@ -20,7 +20,7 @@ export const GATEWAY_NODE_ARGS = ['--max-semi-space-size=1', '--max-old-space-si
 /** What the bundle is made of: a change to any of these makes it stale. */
 const SOURCES = ['udp-gateway', 'core', 'tariffs', 'package-lock.json', 'dev/build.ts', 'bench/esbuild-plugins.cjs'];
 
-/** zod with its English locale only, as the Lambda bundles (bench/esbuild-plugins.cjs). */
+/** The same esbuild plugins as the Lambda bundles (bench/esbuild-plugins.cjs). */
 const plugins = createRequire(resolve('package.json'))(resolve('bench/esbuild-plugins.cjs'));
 
 /** Builds the bundle; written beside and renamed into place, so a reader never sees half a file. */

@@ -2,7 +2,7 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../core/zod';
 import { authorize, Forbidden, Unauthorized, type Access, type Principal } from '../core/access';
 import type { Context } from '../core/context';
 import { invalidInputFrom } from '../core/fields';
@@ -121,7 +121,7 @@ function requestFields(event: APIGatewayProxyEvent, method: 'GET' | 'POST'): unk
   return { ...fromBody, ...(event.queryStringParameters ?? {}) };
 }
 
-function validate<Schema extends z.ZodType>(schema: Schema, fields: unknown): z.output<Schema> {
+function validate<Schema extends z.ZodMiniType>(schema: Schema, fields: unknown): z.output<Schema> {
   const result = schema.safeParse(fields);
   if (result.success) return result.data;
   throw invalidInputFrom(result.error, fields);
@@ -153,7 +153,7 @@ function principalOf(event: APIGatewayProxyEvent): Principal {
 }
 
 /** Builds a route handler: the shared chain around one domain call. */
-export function route<Schema extends z.ZodType>(options: {
+export function route<Schema extends z.ZodMiniType>(options: {
   method: 'GET' | 'POST';
   /** staff: staff only; owner: staff, or the customer whose `id` the request names. */
   access: Access;

@@ -1,16 +1,12 @@
-import { z } from 'zod';
-import { cpfField, numberField } from '../../core/fields';
+import { cpfField, wholeField } from '../../core/fields';
+import * as z from '../../core/zod';
 
 export const MAX_PAGE = 1000;
 
 export const schema = z.object({
   id: cpfField,
-  kind: z.enum(['D', 'M', 'Y'], { error: 'must be D (day), M (month) or Y (year)' }).default('D'),
-  periodo: numberField
-    .pipe(z.number().int('must be a whole number').min(0, 'must be 0 or more').max(10_000, 'is too far back'))
-    .default(0),
-  limit: numberField
-    .pipe(z.number().int('must be a whole number').min(1, 'must be 1 or more').max(MAX_PAGE, `must be at most ${MAX_PAGE}`))
-    .default(500),
-  cursor: z.string().max(200, 'is not a cursor').optional(),
+  kind: z._default(z.enum(['D', 'M', 'Y'], { error: 'must be D (day), M (month) or Y (year)' }), 'D'),
+  periodo: z._default(wholeField([0, 'must be 0 or more'], [10_000, 'is too far back']), 0),
+  limit: z._default(wholeField([1, 'must be 1 or more'], [MAX_PAGE, `must be at most ${MAX_PAGE}`]), 500),
+  cursor: z.optional(z.string().check(z.maxLength(200, 'is not a cursor'))),
 });

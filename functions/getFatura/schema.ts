@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { cpfField } from '../../core/fields';
+import * as z from '../../core/zod';
 
 export const schema = z.object({
   id: cpfField,
-  mes: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional(),
+  mes: z.optional(z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM'))),
 });
