@@ -1,7 +1,7 @@
 // Customers, their access tokens and their meters.
 import { DEFAULT_TOKEN_TTL_MS, newCustomerToken, newSecret } from './access';
 import type { Context } from './context';
-import type { Customer, StoredToken } from './model';
+import type { Customer, MeterCredentials, StoredToken } from './model';
 import type { ConnectionType } from './tariff';
 
 function tokenFor(context: Context, customerId: string): { token: string; stored: StoredToken } {
@@ -68,4 +68,12 @@ export async function rotateMeterSecret(
   const segredo = newSecret();
   await context.repository.replaceMeterSecret(input.id, input.id_medidor, segredo, new Date(context.now()).toISOString());
   return { id: input.id, id_medidor: input.id_medidor, segredo };
+}
+
+/**
+ * The UDP gateway's view of a meter: the secret its signed datagrams carry a MAC of, and a lower
+ * bound of its highest stored seq (the anti-replay window's anchor); undefined for an unknown meter.
+ */
+export function meterCredentials(context: Context, customerId: string, meterId: number): Promise<MeterCredentials | undefined> {
+  return context.repository.meterCredentials(customerId, meterId);
 }

@@ -32,6 +32,11 @@ export function recordReadings(context: Context, readings: Reading[]): Promise<S
   });
 }
 
+/** The stored reading with this identity (customer, meter, ms), if any: what a late resend is compared with. */
+export function storedReading(context: Context, identity: Pick<Reading, 'customerId' | 'meterId' | 'timestampMs'>): Promise<Reading | undefined> {
+  return context.repository.findReading(identity.customerId, identity.meterId, identity.timestampMs);
+}
+
 export interface RecordedReading {
   id: string;
   id_medidor: number;

@@ -115,7 +115,7 @@ describe('the UDP gateway asks DynamoDB for exactly what its task role grants', 
     // A restarted gateway knows the checkpoint (seq 200): a seq older than the window is answered
     // only if that exact reading is stored.
     await run([[signed(id, 1, segredo, 50, 1.5, now - 60), '{"ack":50}']]);
-    const probe = new StorageProbe(context.repository, { everyMs: 60_000, timeoutMs: 5000 });
+    const probe = new StorageProbe(context, { everyMs: 60_000, timeoutMs: 5000 });
     const deadline = Date.now() + 10_000;
     while (probe.agoMs() === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     probe.stop();

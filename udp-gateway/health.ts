@@ -2,7 +2,8 @@
 // socket is bound and DynamoDB answered recently; 503 while starting, when storage went quiet, and once
 // draining (after SIGTERM), so the balancer sends new flows elsewhere while in-flight readings finish.
 import { createServer, type Server } from 'node:http';
-import type { Repository } from '../core/repository';
+import type { Context } from '../core/context';
+import { meterCredentials } from '../core/customers';
 
 export type HealthStatus = 'ok' | 'starting' | 'storage_unreachable' | 'draining';
 
@@ -25,7 +26,7 @@ export class StorageProbe {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly repository: Repository,
+    private readonly context: Context,
     private readonly options: { everyMs: number; timeoutMs: number },
   ) {
     void this.probe();
@@ -48,7 +49,7 @@ export class StorageProbe {
       timer = setTimeout(() => reject(new Error('probe timed out')), this.options.timeoutMs);
     });
     try {
-      await Promise.race([this.repository.meterCredentials(PROBE_CUSTOMER, 0), timeout]);
+      await Promise.race([meterCredentials(this.context, PROBE_CUSTOMER, 0), timeout]);
       this.answeredAt = performance.now();
     } catch {
       // Not answered: the state ages until the stale limit turns /health to 503.

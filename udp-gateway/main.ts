@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const metrics = new GatewayMetrics();
   const context = createContext(config);
   const staleMs = config.GATEWAY_HEALTH_STALE_SECONDS * 1000;
-  const probe = new StorageProbe(context.repository, { everyMs: Math.max(1000, staleMs / 3), timeoutMs: Math.min(5000, staleMs / 2) });
+  const probe = new StorageProbe(context, { everyMs: Math.max(1000, staleMs / 3), timeoutMs: Math.min(5000, staleMs / 2) });
   let server: GatewayServer | undefined;
   let draining = false;
   let everHealthy = false;

@@ -27,7 +27,7 @@ async function setUp() {
   await registerCustomer(context, { id: CPF, name: 'Ana' });
   const { segredo } = await registerMeter(context, { id: CPF });
   let clock = 0;
-  const keys = new MeterKeys(repository, { ttlMs: 60_000, recheckMs: 1000, maxEntries: 2, now: () => clock });
+  const keys = new MeterKeys(context, { ttlMs: 60_000, recheckMs: 1000, maxEntries: 2, now: () => clock });
   return { repository, context, keys, segredo, advance: (ms: number) => (clock += ms) };
 }
 

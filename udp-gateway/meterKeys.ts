@@ -8,8 +8,9 @@
 // - Unknown meters are remembered too (as "no secret"), so random CPFs do not each cost a read.
 // - The highest seq is raised here as signed readings are stored; storage raises its own copy in the
 //   same transaction as the reading (medidores.seqMaximo), so a restarted gateway reads it back.
+import type { Context } from '../core/context';
+import { meterCredentials } from '../core/customers';
 import type { MeterCredentials } from '../core/model';
-import type { Repository } from '../core/repository';
 
 export interface MeterKeyOptions {
   ttlMs: number;
@@ -36,7 +37,7 @@ export class MeterKeys {
   private readonly now: () => number;
 
   constructor(
-    private readonly repository: Repository,
+    private readonly context: Context,
     private readonly options: MeterKeyOptions,
   ) {
     this.now = options.now ?? (() => performance.now());
@@ -71,8 +72,7 @@ export class MeterKeys {
     // Datagrams of one meter that arrive together share one read.
     let loading = this.loading.get(key);
     if (!loading) {
-      loading = this.repository
-        .meterCredentials(customerId, meterId)
+      loading = meterCredentials(this.context, customerId, meterId)
         .then((credentials) => this.remember(key, credentials))
         .finally(() => this.loading.delete(key));
       this.loading.set(key, loading);

@@ -1,38 +1,18 @@
-// The UDP gateway server: datagram → shared field shapes → checkReading → (v2) MAC and anti-replay
-// window → group commit → reply. Runs in its own process (udp-gateway/main.ts) or in-process with any
-// Context (tests, benchmarks).
+// The UDP gateway server: the socket, the parts a datagram's path uses (rate limiter, meter keys,
+// group commit, alarm refresh, stats) and their lifecycle, wired to the steps of datagramPath.ts.
+// Runs in its own process (udp-gateway/main.ts) or in-process with any Context (tests, benchmarks).
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { hostname } from 'node:os';
 import type { Config } from '../core/config';
 import type { Context } from '../core/context';
-import { maskCpf } from '../core/cpf';
-import { LuzError } from '../core/errors';
-import type { Reading, StoreOutcome } from '../core/model';
-import { checkReading } from '../core/readings';
+import type { Reading } from '../core/model';
 import { AlarmRefresh } from './alarmRefresh';
+import { admit, answer, authenticate, parse, refuse, submit, type AfterStore, type Outbox, type ReplyTo, type Trust } from './datagramPath';
 import { GroupCommit, type GroupCommitOptions } from './groupCommit';
 import { silentLogger, type Logger } from './log';
 import { MeterKeys } from './meterKeys';
 import type { GatewayMetrics } from './metrics';
-import {
-  BadMac,
-  formatReply,
-  InternalFault,
-  macMatches,
-  Overloaded,
-  parseDatagram,
-  peekSeq,
-  protocolOf,
-  RateLimited,
-  REPLAY_WINDOW,
-  Replayed,
-  ShuttingDown,
-  StorageUnavailable,
-  V1Disabled,
-  type ParsedDatagram,
-  type Protocol,
-  type Signature,
-} from './protocol';
+import { InternalFault, Overloaded, peekSeq, protocolOf, REPLAY_WINDOW, StorageUnavailable } from './protocol';
 import { RateLimiter } from './rateLimiter';
 import { FiguresPublisher } from './publisher';
 import { GatewayStats, type StatsSnapshot } from './stats';
@@ -116,7 +96,7 @@ export async function startGatewayServer(
     onStoreError: (error, size, commitId) =>
       logger.error('store failed; batch answered unavailable', { correlation_id: commitId, readings: size, error: String((error as Error)?.message ?? error) }),
   });
-  const keys = new MeterKeys(context.repository, {
+  const keys = new MeterKeys(context, {
     ttlMs: options.keyCacheMs ?? 300_000,
     recheckMs: options.keyRecheckMs ?? 1000,
     maxEntries: options.maxCachedMeters ?? 200_000,
@@ -127,120 +107,70 @@ export async function startGatewayServer(
   const socket: Socket = createSocket({ type: 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
   let stopping = false;
   // Signed datagrams being authenticated (a storage read may be under way): in flight, too.
-  let checking = 0;
-  const checkWaiters: (() => void)[] = [];
-  const checksDone = () => (checking === 0 ? Promise.resolve() : new Promise<void>((resolve) => checkWaiters.push(resolve)));
+  let authenticating = 0;
+  const authenticatedWaiters: (() => void)[] = [];
+  const authenticationsDone = () => (authenticating === 0 ? Promise.resolve() : new Promise<void>((resolve) => authenticatedWaiters.push(resolve)));
   let closed = false;
 
   // Replies handed to the socket and not yet sent: closing before they leave would drop them.
   let sending = 0;
   let sent: (() => void) | undefined;
-  const send = (text: string, to: RemoteInfo) => {
-    sending += 1;
-    socket.send(text, to.port, to.address, (error) => {
-      sending -= 1;
-      if (sending === 0) sent?.();
-      if (error) logger.debug('reply not sent', { to: `${to.address}:${to.port}`, error: error.message });
-    });
+  const outbox: Outbox = {
+    stats,
+    logger,
+    send: (text, to) => {
+      // A closed socket (after stop) cannot answer; stop() waits for in-flight readings first.
+      if (closed) return;
+      sending += 1;
+      socket.send(text, to.port, to.address, (error) => {
+        sending -= 1;
+        if (sending === 0) sent?.();
+        if (error) logger.debug('reply not sent', { to: `${to.address}:${to.port}`, error: error.message });
+      });
+    },
   };
+  const trust: Trust = { context, keys, replayWindow, commits };
+  const afterStore: AfterStore = { keys, alarms };
 
-  const answer = (protocol: Protocol, seq: number | null, outcome: StoreOutcome, to: RemoteInfo, detail?: { customerId?: string; commitId?: string }) => {
-    if (outcome.status === 'stored') stats.stored += 1;
-    else if (outcome.status === 'duplicate') stats.duplicates += 1;
-    else {
-      stats.reject(outcome.error.code);
-      if (logger.enabled('debug')) {
-        logger.debug('datagram rejected', {
-          from: `${to.address}:${to.port}`,
-          protocol,
-          seq,
-          code: outcome.error.code,
-          reason: outcome.error.message,
-          ...(detail?.customerId ? { cpf: maskCpf(detail.customerId) } : {}),
-          ...(detail?.commitId ? { correlation_id: detail.commitId } : {}),
-        });
-      }
-    }
-    // A closed socket (after stop) cannot answer; stop() waits for in-flight readings first.
-    if (!closed) send(formatReply(protocol, seq, outcome), to);
-  };
-  const reject = (protocol: Protocol, seq: number | null, error: LuzError, to: RemoteInfo, customerId?: string) =>
-    answer(protocol, seq, { status: 'rejected', error }, to, { customerId });
-
-  const submit = (parsed: ParsedDatagram & { ok: true }, reading: Reading, from: RemoteInfo, receivedAt: number) => {
-    const accepted = commits.submit(reading, (outcome, commitId) => {
-      stats.latency(performance.now() - receivedAt);
-      if (outcome.status === 'stored') {
-        if (reading.seq !== undefined) keys.stored(reading.customerId, reading.meterId, reading.seq);
-        alarms.mark(reading.customerId);
-      }
-      answer(parsed.protocol, parsed.seq, outcome, from, { customerId: reading.customerId, commitId });
-    });
-    if (!accepted) reject(parsed.protocol, parsed.seq, new Overloaded(), from, reading.customerId);
-  };
-
-  /** A signed reading: on to storage, answered as the stored reading it repeats, or refused. */
-  const authenticate = async (signature: Signature, reading: Reading & { seq: number }): Promise<'store' | 'stored' | LuzError> => {
-    const { customerId, meterId } = reading;
-    let key = await keys.get(customerId, meterId);
-    if (key.secret === undefined || !macMatches(key.secret, signature)) {
-      // Perhaps the secret was rotated, or the meter registered, since it was read.
-      const again = await keys.recheck(customerId, meterId);
-      // The same answer whether the meter exists or not: a sender without its secret learns nothing.
-      if (again?.secret === undefined || !macMatches(again.secret, signature)) return new BadMac();
-      key = again;
-    }
-    if (key.highestSeq !== undefined && reading.seq <= key.highestSeq - replayWindow) {
-      // Behind the window: a resend of a reading already stored is answered as such; nothing else gets in.
-      const stored = commits.recentValue(reading) ?? (await context.repository.findReading(customerId, meterId, reading.timestampMs))?.valor;
-      return stored === reading.valor ? 'stored' : new Replayed();
-    }
-    return 'store';
-  };
-
+  /** One datagram down the path (datagramPath.ts): admit → parse → authenticate (v2) → submit → answer. */
   const receive = (bytes: Buffer, from: RemoteInfo) => {
     const receivedAt = performance.now();
     stats.received += 1;
-    if (stopping) return reject(protocolOf(bytes), peekSeq(bytes), new ShuttingDown(), from);
-    // Rate first: the cheapest check, before any parsing work is spent on a flood.
-    if (!limiter.take(`${from.address}:${from.port}`)) {
-      const protocol = protocolOf(bytes);
-      return reject(protocol, protocol === 'v2' ? peekSeq(bytes) : null, new RateLimited(), from);
-    }
-    // With v1 off, anything that is not JSON is refused before any parsing work.
-    if (!acceptV1 && protocolOf(bytes) === 'v1') return reject('v1', null, new V1Disabled(), from);
-    const parsed = parseDatagram(bytes);
-    if (!parsed.ok) return reject(parsed.protocol, parsed.seq, parsed.error, from);
-    let reading;
-    try {
-      reading = checkReading(context, parsed.input);
-    } catch (error) {
-      if (!(error instanceof LuzError)) throw error;
-      return reject(parsed.protocol, parsed.seq, error, from, parsed.input.id);
-    }
-    if (parsed.protocol === 'v1') return submit(parsed, reading, from, receivedAt);
-    if (commits.inFlight + checking >= options.maxInFlight) return reject('v2', parsed.seq, new Overloaded(), from, reading.customerId);
-    const signed = { ...reading, seq: parsed.seq };
-    checking += 1;
-    authenticate(parsed.signature, signed)
+    const admission = { stopping, limiter, acceptV1, inFlight: commits.inFlight + authenticating, maxInFlight: options.maxInFlight };
+    const refused = admit(bytes, `${from.address}:${from.port}`, admission);
+    if (refused) return refuse(refused, from, outbox);
+    const parsed = parse(context, bytes);
+    if (!parsed.ok) return refuse(parsed, from, outbox);
+    const replyTo: ReplyTo = { protocol: parsed.protocol, seq: parsed.seq, to: from };
+    const store = (reading: Reading) => {
+      const accepted = submit(reading, commits, afterStore, (outcome, commitId) => {
+        stats.latency(performance.now() - receivedAt);
+        answer(outcome, replyTo, outbox, { customerId: reading.customerId, commitId });
+      });
+      if (!accepted) refuse({ ...replyTo, error: new Overloaded(), customerId: reading.customerId }, from, outbox);
+    };
+    if (parsed.protocol === 'v1') return store(parsed.reading);
+    const { reading, signature } = parsed;
+    authenticating += 1;
+    authenticate(reading, signature, trust)
       .then(
         (verdict) => {
-          if (verdict === 'store') submit(parsed, signed, from, receivedAt);
-          else if (verdict === 'stored') answer('v2', parsed.seq, { status: 'duplicate' }, from, { customerId: signed.customerId });
-          else reject('v2', parsed.seq, verdict, from, signed.customerId);
+          if (verdict === 'store') store(reading);
+          else if (verdict === 'stored') answer({ status: 'duplicate' }, replyTo, outbox, { customerId: reading.customerId });
+          else refuse({ ...replyTo, error: verdict, customerId: reading.customerId }, from, outbox);
         },
         (error: unknown) => {
           logger.error('meter key lookup failed; answered unavailable', { error: String((error as Error)?.message ?? error) });
-          reject('v2', parsed.seq, new StorageUnavailable(), from, signed.customerId);
+          refuse({ ...replyTo, error: new StorageUnavailable(), customerId: reading.customerId }, from, outbox);
         },
       )
       .catch((error: unknown) => {
         logger.error('datagram handling failed', { error: String((error as Error)?.stack ?? error) });
-        reject('v2', parsed.seq, new InternalFault(), from);
+        refuse({ ...replyTo, error: new InternalFault() }, from, outbox);
       })
       .finally(() => {
-        checking -= 1;
-        if (checking === 0) for (const resolve of checkWaiters.splice(0)) resolve();
+        authenticating -= 1;
+        if (authenticating === 0) for (const resolve of authenticatedWaiters.splice(0)) resolve();
       });
   };
   socket.on('message', (bytes, from) => {
@@ -249,7 +179,7 @@ export async function startGatewayServer(
     } catch (error) {
       // A bug must cost one answer (the meter sends it again), never the gateway.
       logger.error('datagram handling failed', { error: String((error as Error)?.stack ?? error) });
-      reject(protocolOf(bytes), peekSeq(bytes), new InternalFault(), from);
+      refuse({ protocol: protocolOf(bytes), seq: peekSeq(bytes), error: new InternalFault() }, from, outbox);
     }
   });
 
@@ -275,7 +205,7 @@ export async function startGatewayServer(
 
   // The EMF documents go out with the stats line and only then, so a terminal is not flooded.
   const report = (final: boolean) => {
-    const snapshot = stats.snapshot(commits.inFlight + checking, true);
+    const snapshot = stats.snapshot(commits.inFlight + authenticating, true);
     logger.info('stats', { ...snapshot, ...(final ? { final } : {}) });
     metrics?.publish(snapshot);
   };
@@ -288,7 +218,7 @@ export async function startGatewayServer(
           {
             instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
             intervalMs: options.publishIntervalMs,
-            snapshot: () => stats.snapshot(commits.inFlight + checking, true, 'publish'),
+            snapshot: () => stats.snapshot(commits.inFlight + authenticating, true, 'publish'),
           },
           logger,
         )
@@ -298,14 +228,14 @@ export async function startGatewayServer(
   const stop = () =>
     (stopped ??= (async () => {
       stopping = true;
-      logger.info('stopping', { inFlight: commits.inFlight + checking });
+      logger.info('stopping', { inFlight: commits.inFlight + authenticating });
       const drained = await Promise.race([
-        checksDone()
+        authenticationsDone()
           .then(() => commits.flush())
           .then(() => true),
         new Promise<false>((resolve) => setTimeout(() => resolve(false), options.drainTimeoutMs ?? 15_000).unref()),
       ]);
-      if (!drained) logger.warn('stopped with readings unanswered; their meters will send them again', { inFlight: commits.inFlight + checking });
+      if (!drained) logger.warn('stopped with readings unanswered; their meters will send them again', { inFlight: commits.inFlight + authenticating });
       // The alarms of what was stored last are evaluated before the process goes (the sweep would, later).
       // Meanwhile, not after (the stop timeout has room for one 5 s wait, not two), the figures say this
       // instance is gone, so GET /gatewayStatus drops it at once rather than when they would expire.
@@ -318,7 +248,7 @@ export async function startGatewayServer(
       logger.always('stopped');
     })());
 
-  return { address, stats: () => stats.snapshot(commits.inFlight + checking), stop };
+  return { address, stats: () => stats.snapshot(commits.inFlight + authenticating), stop };
 }
 
 function settingsForLog(options: GatewayOptions) {
