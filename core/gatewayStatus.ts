@@ -76,3 +76,8 @@ export async function gatewayStatus(context: Context): Promise<GatewayStatus> {
     })),
   };
 }
+
+/** One gateway instance's figures, under its name (the previous ones replaced): udp-gateway/publisher.ts every few seconds. */
+export function publishGatewayFigures(context: Context, figures: GatewayFigures): Promise<void> {
+  return context.repository.publishGatewayFigures(figures);
+}

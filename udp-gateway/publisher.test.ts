@@ -1,6 +1,6 @@
 // The publisher: figures under the instance's name every interval, expiring after three; gone at stop; one Put at a time; the stats windows apart.
 import type { GatewayFigures } from '../core/model';
-import type { Repository } from '../core/repository';
+import type { Context } from '../core/context';
 import { MemoryRepository } from '../core/store/memoryRepository';
 import { silentLogger } from './log';
 import { FiguresPublisher } from './publisher';
@@ -13,7 +13,7 @@ describe('FiguresPublisher', () => {
   it('publishes at once and every interval, expiring three intervals after; at stop its figures expire now', async () => {
     const repository = new MemoryRepository();
     const stats = new GatewayStats();
-    const publisher = new FiguresPublisher(repository, { instanceId: 'gw-1', intervalMs: 5000, snapshot: () => stats.snapshot(0, true, 'publish') }, silentLogger);
+    const publisher = new FiguresPublisher({ repository } as unknown as Context, { instanceId: 'gw-1', intervalMs: 5000, snapshot: () => stats.snapshot(0, true, 'publish') }, silentLogger);
     await jest.advanceTimersByTimeAsync(0);
     const [first] = await repository.listGatewayFigures();
     expect(first).toMatchObject({ instanceId: 'gw-1', stored: 0, expiresMs: Date.parse('2026-11-25T13:00:15Z'), p99Ms: null });
@@ -41,8 +41,8 @@ describe('FiguresPublisher', () => {
         if (fail) return Promise.reject(new Error('storage down'));
         return new Promise<void>((resolve) => (pending = resolve));
       },
-    } as unknown as Repository;
-    const publisher = new FiguresPublisher(repository, { instanceId: 'gw-2', intervalMs: 1000, snapshot: () => new GatewayStats().snapshot(0) }, silentLogger);
+    };
+    const publisher = new FiguresPublisher({ repository } as unknown as Context, { instanceId: 'gw-2', intervalMs: 1000, snapshot: () => new GatewayStats().snapshot(0) }, silentLogger);
     await jest.advanceTimersByTimeAsync(0);
     expect(puts).toHaveLength(1);
     fail = false;

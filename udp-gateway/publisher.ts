@@ -1,6 +1,7 @@
 // Publishes this gateway instance's figures to the gateway table every few seconds, so the HTTP API
 // (GET /gatewayStatus, the staff console) sees live figures of every instance, locally and in the cloud.
-import type { Repository } from '../core/repository';
+import type { Context } from '../core/context';
+import { publishGatewayFigures } from '../core/gatewayStatus';
 import type { Logger } from './log';
 import type { StatsSnapshot } from './stats';
 
@@ -21,7 +22,7 @@ export class FiguresPublisher {
   private failing = false;
 
   constructor(
-    private readonly repository: Repository,
+    private readonly context: Context,
     private readonly options: PublisherOptions,
     private readonly logger: Logger,
   ) {
@@ -51,7 +52,7 @@ export class FiguresPublisher {
   private async put(expiresMs: number): Promise<void> {
     const { received, stored, duplicates, rejected, inFlight, perSecond, p50Ms, p99Ms } = this.options.snapshot();
     try {
-      await this.repository.publishGatewayFigures({
+      await publishGatewayFigures(this.context, {
         instanceId: this.options.instanceId,
         startedMs: this.startedMs,
         publishedMs: Date.now(),

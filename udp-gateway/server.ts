@@ -214,7 +214,7 @@ export async function startGatewayServer(
   const publisher =
     options.publishIntervalMs && options.publishIntervalMs > 0
       ? new FiguresPublisher(
-          context.repository,
+          context,
           {
             instanceId: options.instanceId ?? `${hostname()}:${process.pid}`,
             intervalMs: options.publishIntervalMs,
