@@ -3,6 +3,7 @@
 import * as z from './zod';
 import { parseCpf } from './cpf';
 import { InvalidInput } from './errors';
+import { MONTH_KEY } from './periods';
 
 const numericString = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
@@ -19,6 +20,9 @@ export const cpfField = z.pipe(
     }
   }),
 );
+
+/** A month, YYYY-MM (getFatura, fechaFatura, faturaPdf). */
+export const monthField = z.string({ error: 'must be YYYY-MM' }).check(z.regex(MONTH_KEY, 'must be YYYY-MM'));
 
 /** A number, or a string that holds one (the original clients send "1", "3.25"). */
 export const numberField = z.union([

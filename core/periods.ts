@@ -162,13 +162,13 @@ export function periodOf(kind: PeriodKind, periodsBack: number, nowMs: number, t
   };
 }
 
+/** A month, `YYYY-MM` (01–12): the one shape of `mes` in requests, tariff files and stored keys. */
+export const MONTH_KEY = /^\d{4}-(0[1-9]|1[0-2])$/;
+
 /** The month `YYYY-MM` as a period; throws InvalidInput for anything else. */
 export function monthPeriod(month: string, timeZone: string): Period {
-  const match = /^(\d{4})-(\d{2})$/.exec(month);
-  if (!match || Number(match[2]) < 1 || Number(match[2]) > 12) {
-    throw new InvalidInput('mes: must be YYYY-MM', 'mes');
-  }
-  const [y, m] = [Number(match[1]), Number(match[2])];
+  if (!MONTH_KEY.test(month)) throw new InvalidInput('mes: must be YYYY-MM', 'mes');
+  const [y, m] = month.split('-').map(Number);
   // Month arithmetic relative to a mid-month instant of the same month avoids zone edge cases.
   const anchor = fromLocal(y, m, 15, 12, timeZone);
   return periodOf('M', 0, anchor, timeZone);

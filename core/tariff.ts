@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import * as z from './zod';
 import { Decimal } from './decimal';
 import { LuzError } from './errors';
+import { MONTH_KEY } from './periods';
 
 export const CONNECTION_TYPES = ['monofasico', 'bifasico', 'trifasico'] as const;
 export type ConnectionType = (typeof CONNECTION_TYPES)[number];
@@ -21,7 +22,7 @@ export type Bandeira = (typeof BANDEIRAS)[number];
 
 const money = z.string().check(z.regex(/^\d+(\.\d+)?$/, 'a price is a decimal string such as "1.07"'));
 const rate = z.string().check(z.regex(/^0(\.\d+)?$/, 'a rate is a fraction written as a decimal string, e.g. "0.205" for 20.5%'));
-const month = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM'));
+const month = z.string().check(z.regex(MONTH_KEY, 'a month is YYYY-MM'));
 const source = z.string().check(z.minLength(1));
 const dueDays = z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(60)));
 const kwh = z.number().check(z.nonnegative());

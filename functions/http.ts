@@ -3,19 +3,10 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from '../core/zod';
-import { authorize, Forbidden, Unauthorized, type Access, type Principal } from '../core/access';
+import { authorize, Unauthorized, type Access, type Principal } from '../core/access';
 import type { Context } from '../core/context';
 import { invalidInputFrom } from '../core/fields';
-import {
-  CustomerAlreadyExists,
-  CustomerNotFound,
-  InvalidInput,
-  LuzError,
-  MeterNotFound,
-  ReadingConflict,
-} from '../core/errors';
-import { InvoiceAlreadyClosed, InvoiceNotClosed } from '../core/billing';
-import { TariffNotInForce } from '../core/tariff';
+import { InvalidInput, LuzError, statusOf } from '../core/errors';
 import { maskCpf } from '../core/cpf';
 import { errorField, logger } from '../core/log';
 import { observe } from './observability';
@@ -42,23 +33,6 @@ export class UnsupportedMediaType extends LuzError {
     super('send the body as application/json');
   }
 }
-
-/** The one place where a domain error becomes an HTTP status. */
-const STATUS_OF: [new (...args: never[]) => LuzError, number][] = [
-  [InvalidInput, 400],
-  [TariffNotInForce, 400],
-  [Unauthorized, 401],
-  [Forbidden, 403],
-  [CustomerNotFound, 404],
-  [MeterNotFound, 404],
-  [MethodNotAllowed, 405],
-  [CustomerAlreadyExists, 409],
-  [ReadingConflict, 409],
-  [InvoiceAlreadyClosed, 409],
-  [InvoiceNotClosed, 409],
-  [PayloadTooLarge, 413],
-  [UnsupportedMediaType, 415],
-];
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;.*)?$/i;
 
@@ -129,7 +103,7 @@ function validate<Schema extends z.ZodMiniType>(schema: Schema, fields: unknown)
 
 function errorResponse(error: unknown): APIGatewayProxyResult {
   if (error instanceof LuzError) {
-    const status = STATUS_OF.find(([type]) => error instanceof type)?.[1];
+    const status = statusOf(error);
     if (status !== undefined) {
       const headers: Record<string, string> = error instanceof MethodNotAllowed ? { allow: error.allowed } : {};
       const body = { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };

@@ -24,7 +24,7 @@
 // "send it again later"; every other error is final for that reading.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Unauthorized } from '../core/access';
-import { CustomerNotFound, InvalidInput, LuzError, MeterNotFound, ReadingConflict } from '../core/errors';
+import { InvalidInput, LuzError, statusOf } from '../core/errors';
 import { invalidInputFrom, readingFields, type ReadingInput } from '../core/fields';
 import type { StoreOutcome } from '../core/model';
 
@@ -95,28 +95,6 @@ export class InternalFault extends LuzError {
   constructor() {
     super('internal error; it has been logged; send again later');
   }
-}
-
-/** The one place where an error becomes a v1 status. */
-const STATUS_OF: [new (...args: never[]) => LuzError, number][] = [
-  [InvalidInput, 400],
-  [Unauthorized, 401],
-  [BadMac, 401],
-  [V1Disabled, 403],
-  [CustomerNotFound, 404],
-  [MeterNotFound, 404],
-  [ReadingConflict, 409],
-  [Replayed, 409],
-  [DatagramTooLarge, 413],
-  [RateLimited, 429],
-  [Overloaded, 503],
-  [StorageUnavailable, 503],
-  [ShuttingDown, 503],
-  [InternalFault, 500],
-];
-
-export function statusOf(error: LuzError): number {
-  return STATUS_OF.find(([type]) => error instanceof type)?.[1] ?? 500;
 }
 
 /** Error codes after which a meter should send the same reading again later. */
@@ -337,7 +315,7 @@ export function formatReply(protocol: Protocol, seq: number | null, outcome: Sto
     const { code, message, field } = outcome.error;
     // v1 has no field slot: name the field in the text when the message does not already.
     const text = outcome.error instanceof InvalidInput && field && !message.startsWith(`${field}:`) ? `${field}: ${message}` : message;
-    return `${statusOf(outcome.error)} ${code}: ${text}`;
+    return `${statusOf(outcome.error) ?? 500} ${code}: ${text}`;
   }
   if (outcome.status !== 'rejected') return JSON.stringify({ ack: seq });
   const { code, message, field } = outcome.error;
