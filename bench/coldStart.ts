@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import type { Context } from '../core/context';
 import { registerCustomer, registerMeter } from '../core/customers';
 import { recordReadings } from '../core/readings';
+import { closeInvoice } from '../core/billing';
 import { monthKeyOf } from '../core/periods';
 import { newCpfs } from './fleet';
 import { median, round } from './measure';
@@ -87,8 +88,23 @@ export const handler = async (event) => {
 };
 `;
 
-/** Bundles every function, an empty handler (the ceiling) and the SDK floor into `outDir`. */
-export async function bundleFunctions(outDir: string): Promise<{ bundles: Bundle[]; empty: Bundle; sdkFloor: Bundle }> {
+/** What Powertools' Logger and Metrics cost a function on their own: import, one log line, one EMF document. */
+const POWERTOOLS_FLOOR_SOURCE = `
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+const logger = new Logger({ serviceName: 'luz' });
+const metrics = new Metrics({ namespace: 'Luz', serviceName: 'luz' });
+export const handler = async (event, context) => {
+  logger.addContext(context);
+  logger.info('answered', { status: 200 });
+  metrics.addMetric('readingsStored', MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+  return { statusCode: 200, body: '{}' };
+};
+`;
+
+/** Bundles every function, an empty handler (the ceiling), the SDK floor and the Powertools floor into `outDir`. */
+export async function bundleFunctions(outDir: string): Promise<{ bundles: Bundle[]; empty: Bundle; sdkFloor: Bundle; powertoolsFloor: Bundle }> {
   const { outputFileExtension, ...options } = esbuildOptions();
   const one = async (name: string, entry: string): Promise<Bundle> => {
     const file = join(outDir, name, `handler${outputFileExtension}`);
@@ -103,15 +119,21 @@ export async function bundleFunctions(outDir: string): Promise<{ bundles: Bundle
   const sdkSource = join(outDir, 'sdk', 'source.mjs');
   writeFileSync(sdkSource, SDK_FLOOR_SOURCE);
   const sdkFloor = await one('(AWS SDK import + client + first GetItem)', sdkSource);
+  mkdirSync(join(outDir, 'powertools'), { recursive: true });
+  const powertoolsSource = join(outDir, 'powertools', 'source.mjs');
+  writeFileSync(powertoolsSource, POWERTOOLS_FLOOR_SOURCE);
+  const powertoolsFloor = await one('(Powertools Logger + Metrics: import, a line, an EMF document)', powertoolsSource);
   const bundles: Bundle[] = [];
   for (const { name, entry } of functionEntries()) bundles.push(await one(name, entry));
-  return { bundles, empty, sdkFloor };
+  return { bundles, empty, sdkFloor, powertoolsFloor };
 }
 
 export interface ColdSample {
   importMs: number;
   invokeMs: number;
   totalMs: number;
+  /** CPU time (user + system) of import + invoke: what the code costs, whatever the machine's load. */
+  cpuMs: number;
   status: string;
 }
 
@@ -130,8 +152,8 @@ function probe(file: string, event: unknown, env: Record<string, string>, execAr
     child.once('exit', () => {
       clearTimeout(timer);
       try {
-        const line = JSON.parse(out.trim().split('\n').pop() ?? '') as { importMs: number; invokeMs: number; status: unknown };
-        resolvePromise({ importMs: line.importMs, invokeMs: line.invokeMs, totalMs: line.importMs + line.invokeMs, status: String(line.status) });
+        const line = JSON.parse(out.trim().split('\n').pop() ?? '') as { importMs: number; invokeMs: number; cpuMs: number; status: unknown };
+        resolvePromise({ importMs: line.importMs, invokeMs: line.invokeMs, totalMs: line.importMs + line.invokeMs, cpuMs: line.cpuMs, status: String(line.status) });
       } catch {
         reject(new Error(`cold-start probe of ${file} printed no result\n${out}\n${err}`));
       }
@@ -161,6 +183,8 @@ export interface ColdStartResult {
   empty: Bundle & ColdSample;
   /** Import of the AWS SDK, a client and one GetItem: what every function pays before its own code. */
   sdkFloor: Bundle & ColdSample;
+  /** Powertools Logger + Metrics alone: import, one log line, one EMF document. */
+  powertoolsFloor: Bundle & ColdSample;
   /** Ratio of the slowest function's import + first invoke to the empty handler's. */
   worst: { name: string; totalMs: number; bytes: number; largest: string };
   /** With --profile: one more fresh start of the slowest function, profiled from process start. */
@@ -183,7 +207,7 @@ export async function measureColdStarts(options: {
 }): Promise<ColdStartResult> {
   const { context } = options;
   rmSync(options.buildDir, { recursive: true, force: true });
-  const { bundles, empty, sdkFloor } = await bundleFunctions(options.buildDir);
+  const { bundles, empty, sdkFloor, powertoolsFloor } = await bundleFunctions(options.buildDir);
 
   const [customer, ...newCustomers] = newCpfs(2 + options.repetitions);
   await registerCustomer(context, { id: customer, name: 'Cold start' });
@@ -194,11 +218,15 @@ export async function measureColdStarts(options: {
     Array.from({ length: 48 }, (_, i) => ({ customerId: customer, meterId: 1, valor: 0.75, timestampMs: now - 3 * 86_400_000 + i * 3_600_000 })),
   );
   const lastMonth = monthKeyOf(now - 32 * 86_400_000, 'America/Bahia');
+  // faturaPdf renders a closed invoice: one is closed, a month fechaFatura never closes.
+  const pdfMonth = monthKeyOf(now - 64 * 86_400_000, 'America/Bahia');
+  await closeInvoice(context, customer, pdfMonth);
   const inputs: Record<string, (rep: number) => Record<string, unknown>> = {
     cadCliente: (rep) => ({ id: newCustomers[rep], name: 'Cold start' }),
     postConsumo: (rep) => ({ id: customer, id_medidor: 1, valor: 0.5, timestamp: Math.floor(now / 1000) - 3600 + rep }),
     getConsumoHist: () => ({ id: customer, kind: 'M', periodo: '0' }),
     fechaFatura: () => ({ id: customer, mes: lastMonth }),
+    faturaPdf: () => ({ id: customer, mes: pdfMonth }),
     alarmes: () => ({}),
   };
   const eventFor = (name: string, entry: string, rep: number): unknown => {
@@ -217,11 +245,13 @@ export async function measureColdStarts(options: {
   const samples = new Map<string, ColdSample[]>();
   const emptySamples: ColdSample[] = [];
   const sdkSamples: ColdSample[] = [];
+  const powertoolsSamples: ColdSample[] = [];
   const sdkEvent = { table: `${options.tablePrefix}clientes`, key: { id: customer } };
   // Functions interleaved per repetition, so a burst of load elsewhere does not land on one of them.
   for (let rep = 0; rep < options.repetitions; rep++) {
     emptySamples.push(await probe(empty.file, {}, env));
     sdkSamples.push(await probe(sdkFloor.file, sdkEvent, env));
+    powertoolsSamples.push(await probe(powertoolsFloor.file, {}, env));
     for (const bundle of bundles) {
       const sample = await probe(bundle.file, eventFor(bundle.name, entries.get(bundle.name)!, rep), env);
       samples.set(bundle.name, [...(samples.get(bundle.name) ?? []), sample]);
@@ -231,6 +261,7 @@ export async function measureColdStarts(options: {
     importMs: round(median(list.map((sample) => sample.importMs))),
     invokeMs: round(median(list.map((sample) => sample.invokeMs))),
     totalMs: round(median(list.map((sample) => sample.totalMs))),
+    cpuMs: round(median(list.map((sample) => sample.cpuMs))),
     status: [...new Set(list.map((sample) => sample.status))].join('/'),
   });
   const functions = bundles.map((bundle) => ({ ...bundle, ...summary(samples.get(bundle.name)!), samples: options.repetitions }));
@@ -248,6 +279,7 @@ export async function measureColdStarts(options: {
     functions,
     empty: { ...empty, ...summary(emptySamples) },
     sdkFloor: { ...sdkFloor, ...summary(sdkSamples) },
+    powertoolsFloor: { ...powertoolsFloor, ...summary(powertoolsSamples) },
     worst: { name: slowest.name, totalMs: slowest.totalMs, bytes: largest.bytes, largest: largest.name },
   };
 }
