@@ -83,6 +83,8 @@ export interface AlarmEvent {
   id_medidor?: number;
   disparadoEm: string;
   encerradoEm: string | null;
+  reconhecidoEm?: string | null;
+  reconhecidoPor?: 'staff' | 'cliente' | null;
   mensagem?: string;
 }
 

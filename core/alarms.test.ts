@@ -1,5 +1,5 @@
 // Each alarm rule with hand-computed numbers, and the fired/cleared history (in memory, clock frozen).
-import { evaluateAlarm, getAlarm, listCustomersInAlarm, sweepAlarms, type AlarmInput } from './alarms';
+import { AlarmNotFound, acknowledgeAlarms, evaluateAlarm, getAlarm, listCustomersInAlarm, sweepAlarms, type AlarmInput } from './alarms';
 import { DEFAULT_ALARM_SETTINGS, type Context } from './context';
 import { withCheckDigits } from './cpf';
 import { registerCustomer, registerMeter } from './customers';
@@ -210,6 +210,8 @@ describe('alarm events: fired and cleared (in memory)', () => {
         regra: 'pico_diario',
         disparadoEm: '2025-07-10T12:00:00-03:00',
         encerradoEm: null,
+        reconhecidoEm: null,
+        reconhecidoPor: null,
         mensagem: 'consumption today (12 kWh) is above 2 × the median of the previous 7 days (5 kWh)',
       },
     ]);
@@ -235,6 +237,18 @@ describe('alarm events: fired and cleared (in memory)', () => {
     expect((await getAlarm(context, CPF)).eventos).toHaveLength(1);
   });
 
+  it('the customer acknowledges the active event: when and by whom is kept; a later staff acknowledgement changes nothing', async () => {
+    now = Date.parse('2025-07-10T16:30:00Z');
+    const first = await acknowledgeAlarms(context, CPF, 'cliente');
+    expect(first).toEqual({
+      id: CPF,
+      reconhecidos: [expect.objectContaining({ regra: 'pico_diario', encerradoEm: null, reconhecidoEm: '2025-07-10T13:30:00-03:00', reconhecidoPor: 'cliente' })],
+    });
+    now = Date.parse('2025-07-10T17:00:00Z');
+    expect(await acknowledgeAlarms(context, CPF, 'staff')).toEqual(first);
+    expect((await getAlarm(context, CPF)).eventos).toEqual(first.reconhecidos);
+  });
+
   it('at local midnight the day ends, the spike clears; the meter, quiet since 11:00, goes silent after 14:00', async () => {
     now = Date.parse('2025-07-11T03:30:00Z'); // 00:30 on July 11 local; last reading 11:00 on July 10 → 810 minutes
     const alarm = await getAlarm(context, CPF);
@@ -253,5 +267,11 @@ describe('alarm events: fired and cleared (in memory)', () => {
     const alarm = await getAlarm(context, CPF);
     expect(alarm).toMatchObject({ alarme: 'Ok!', motivos: [] });
     expect(alarm.eventos[0]).toMatchObject({ regra: 'medidor_silencioso', id_medidor: 1, encerradoEm: '2025-07-11T01:00:00-03:00' });
+  });
+
+  it('a customer who never had an alarm has nothing to acknowledge', async () => {
+    const other = withCheckDigits('111444777');
+    await registerCustomer(context, { id: other, name: 'Bia' });
+    await expect(acknowledgeAlarms(context, other, 'staff')).rejects.toBeInstanceOf(AlarmNotFound);
   });
 });

@@ -7,8 +7,8 @@
 // ended, is noticed without anybody asking.
 import { DEFAULT_ALARM_SETTINGS, type AlarmRule, type AlarmSettings, type Context } from './context';
 import { Decimal } from './decimal';
-import { CustomerNotFound } from './errors';
-import type { ActiveAlarm, AlarmEvent, Meter } from './model';
+import { CustomerNotFound, LuzError } from './errors';
+import type { ActiveAlarm, AlarmAcknowledger, AlarmEvent, Meter } from './model';
 import { bucketsOf, isoInZone, monthKeyOf, monthPeriod, toLocal } from './periods';
 
 export interface AlarmReason {
@@ -29,11 +29,18 @@ export interface AlarmReason {
   minutosSemLeitura?: number;
 }
 
+/**
+ * One event as clients see it. Its lifecycle has two independent axes: active (encerradoEm null) or
+ * cleared, and unacknowledged (reconhecidoEm null) or acknowledged — by 'staff' or 'cliente', never
+ * by which credential.
+ */
 export interface AlarmEventView {
   regra: string;
   id_medidor?: number;
   disparadoEm: string;
   encerradoEm: string | null;
+  reconhecidoEm: string | null;
+  reconhecidoPor: AlarmAcknowledger | null;
   mensagem: string;
 }
 
@@ -253,6 +260,8 @@ function eventView(event: AlarmEvent, timeZone: string): AlarmEventView {
     ...(event.meterId === undefined ? {} : { id_medidor: event.meterId }),
     disparadoEm: isoInZone(event.firedMs, timeZone),
     encerradoEm: event.clearedMs === undefined ? null : isoInZone(event.clearedMs, timeZone),
+    reconhecidoEm: event.acknowledgedMs === undefined ? null : isoInZone(event.acknowledgedMs, timeZone),
+    reconhecidoPor: event.acknowledgedBy ?? null,
     mensagem: event.mensagem,
   };
 }
@@ -277,6 +286,35 @@ export async function getAlarm(context: Context, customerId: string): Promise<Al
     motivos,
     eventos: events.map((event) => eventView(event, context.settings.timeZone)),
   };
+}
+
+/** reconheceAlarme for a customer who has never had an alarm. */
+export class AlarmNotFound extends LuzError {
+  readonly code = 'alarm_not_found';
+  constructor() {
+    super('this customer has no alarm event to acknowledge', 'id');
+  }
+}
+
+/**
+ * reconheceAlarme: acknowledges the customer's active events — or, when none is active, the newest
+ * event — recording when and whether staff or the customer did it. The first acknowledgement of an
+ * event is kept: a repeat answers the same events unchanged.
+ */
+export async function acknowledgeAlarms(
+  context: Context,
+  customerId: string,
+  by: AlarmAcknowledger,
+): Promise<{ id: string; reconhecidos: AlarmEventView[] }> {
+  const [customer, active] = await Promise.all([context.repository.getCustomer(customerId), context.repository.activeAlarms(customerId)]);
+  if (!customer) throw new CustomerNotFound(customerId);
+  const targets: Pick<AlarmEvent, 'key' | 'firedMs'>[] = active.length > 0 ? active : await context.repository.alarmEvents(customerId, 1);
+  if (targets.length === 0) throw new AlarmNotFound();
+  const atMs = context.now();
+  const events = await Promise.all(targets.map((event) => context.repository.acknowledgeAlarm(customerId, event, { atMs, by })));
+  const acknowledged = events.filter((event): event is AlarmEvent => event !== undefined);
+  acknowledged.sort((a, b) => b.firedMs - a.firedMs || b.key.localeCompare(a.key));
+  return { id: customerId, reconhecidos: acknowledged.map((event) => eventView(event, context.settings.timeZone)) };
 }
 
 export interface CustomerInAlarm {

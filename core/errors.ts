@@ -25,6 +25,7 @@ const STATUS_BY_CODE = new Map<string, number>([
   ['v1_disabled', 403],
   ['customer_not_found', 404],
   ['meter_not_found', 404],
+  ['alarm_not_found', 404],
   ['method_not_allowed', 405],
   ['customer_exists', 409],
   ['reading_conflict', 409],

@@ -68,12 +68,18 @@ export interface ActiveAlarm {
   mensagem: string;
 }
 
+/** Who acknowledged an alarm event: staff, or the customer it belongs to — never which credential. */
+export type AlarmAcknowledger = 'staff' | 'cliente';
+
+/** One firing of a condition: when it fired, when it cleared, and when and by whom it was acknowledged. */
 export interface AlarmEvent {
   key: string;
   regra: string;
   meterId?: number;
   firedMs: number;
   clearedMs?: number;
+  acknowledgedMs?: number;
+  acknowledgedBy?: AlarmAcknowledger;
   mensagem: string;
 }
 

@@ -3,6 +3,7 @@
 import type { Decimal } from './decimal';
 import type {
   ActiveAlarm,
+  AlarmAcknowledger,
   AlarmEvent,
   BucketLevel,
   Customer,
@@ -73,6 +74,15 @@ export interface Repository {
   fireAlarm(alarm: ActiveAlarm): Promise<boolean>;
   /** Records that an active alarm cleared; false if it was no longer active. */
   clearAlarm(alarm: ActiveAlarm, clearedMs: number): Promise<boolean>;
+  /**
+   * Marks the event of this firing (key + firedMs) acknowledged, once: the first acknowledgement is
+   * kept and a repeat changes nothing. The event as stored afterwards; undefined if there is no such event.
+   */
+  acknowledgeAlarm(
+    customerId: string,
+    event: Pick<AlarmEvent, 'key' | 'firedMs'>,
+    acknowledgement: { atMs: number; by: AlarmAcknowledger },
+  ): Promise<AlarmEvent | undefined>;
   /** Newest events first. */
   alarmEvents(customerId: string, limit: number): Promise<AlarmEvent[]>;
   /** Active alarms of every customer, one page at a time, ordered by customer. */

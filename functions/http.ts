@@ -132,7 +132,8 @@ export function route<Schema extends z.ZodMiniType>(options: {
   /** staff: staff only; owner: staff, or the customer whose `id` the request names. */
   access: Access;
   schema: Schema;
-  handle: (input: z.output<Schema>, context: Context) => Promise<Reply>;
+  /** `principal`: who asks, for the few routes that record it (an acknowledgement says staff or customer). */
+  handle: (input: z.output<Schema>, context: Context, principal: Principal) => Promise<Reply>;
 }) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(httpHeaderNormalizer())
@@ -147,7 +148,7 @@ export function route<Schema extends z.ZodMiniType>(options: {
       // Every later line of this request says whose it was, masked (LGPD).
       logger.appendKeys({ principal: principal.role, ...(customerId ? { cpf: maskCpf(customerId) } : {}) });
       authorize(principal, options.access, customerId);
-      const { statusCode, body, file } = await options.handle(input, luzContext());
+      const { statusCode, body, file } = await options.handle(input, luzContext(), principal);
       if (file) {
         return {
           statusCode,

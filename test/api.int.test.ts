@@ -1,5 +1,5 @@
 // Every route's success and documented errors, over a real socket against serverless offline + DynamoDB Local.
-import { at, customerWithMeters, errorBody, get, newCpf, post, request } from './fixtures';
+import { at, bearer, customerWithMeters, errorBody, get, newCpf, post, registeredCustomer, request } from './fixtures';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -380,6 +380,8 @@ describe('GET /getAlarme', () => {
           regra: 'total_mensal',
           disparadoEm: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-03:00$/),
           encerradoEm: null,
+          reconhecidoEm: null,
+          reconhecidoPor: null,
           mensagem: 'consumption this month (1000.5 kWh) is above the limit of 1000 kWh',
         },
       ]),
@@ -406,5 +408,45 @@ describe('GET /getAlarme', () => {
       status: 400,
       body: errorBody('invalid_input', 'id: CPF must be 11 digits, bare or as 000.000.000-00', 'id'),
     });
+  });
+});
+
+describe('POST /reconheceAlarme', () => {
+  const LOCAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-03:00$/;
+
+  it('the customer acknowledges the active event: kept with when and by whom; staff acknowledging later changes nothing', async () => {
+    const { id, token } = await registeredCustomer(1);
+    await post('/postConsumo', { id, id_medidor: 1, valor: 1500, timestamp: Math.floor(Date.now() / 1000) - 1 });
+    const response = await post('/reconheceAlarme', { id }, bearer(token));
+    expect(response.status).toBe(200);
+    const reconhecidos = (response.body as { reconhecidos: { regra: string }[] }).reconhecidos;
+    expect(response.body).toEqual({
+      id,
+      reconhecidos: expect.arrayContaining([
+        {
+          regra: 'leitura_individual',
+          disparadoEm: expect.stringMatching(LOCAL),
+          encerradoEm: null,
+          reconhecidoEm: expect.stringMatching(LOCAL),
+          reconhecidoPor: 'cliente',
+          mensagem: expect.stringContaining('1500 kWh in one reading'),
+        },
+      ]),
+    });
+    expect(reconhecidos.map(({ regra }) => regra).sort()).toEqual(['leitura_individual', 'total_mensal']);
+    const again = await post('/reconheceAlarme', { id });
+    expect(again).toMatchObject({ status: 200, body: response.body });
+    const alarm = await get('/getAlarme', { id });
+    expect((alarm.body as { eventos: unknown[] }).eventos).toEqual(expect.arrayContaining(reconhecidos));
+  });
+
+  it('404 for a customer with no alarm event, 404 unknown customer, 403 another customer, 400 bad CPF', async () => {
+    const { id, token } = await registeredCustomer(1);
+    const other = await registeredCustomer(1);
+    expect(await post('/reconheceAlarme', { id })).toMatchObject({ status: 404, body: errorBody('alarm_not_found', 'this customer has no alarm event to acknowledge', 'id') });
+    expect(await post('/reconheceAlarme', { id: newCpf() })).toMatchObject({ status: 404, body: errorBody('customer_not_found', 'no customer with this CPF', 'id') });
+    expect(await post('/reconheceAlarme', { id: other.id }, bearer(token))).toMatchObject({ status: 403, body: errorBody('forbidden', "a customer token only opens that customer's own data") });
+    expect(await post('/reconheceAlarme', { id: '12345678900' })).toMatchObject({ status: 400, body: errorBody('invalid_input', 'id: CPF check digits do not match', 'id') });
+    expect(await get('/reconheceAlarme', { id })).toMatchObject({ status: 405, body: errorBody('method_not_allowed', 'use POST for this route') });
   });
 });

@@ -2,7 +2,7 @@
 import { bearer, get, newCpf, NO_AUTH, post, registeredCustomer, request } from './fixtures';
 
 const ORIGIN = 'http://localhost:8887';
-const ROUTES = ['cadCliente', 'cadMedidor', 'postConsumo', 'getAlarme', 'getConsumoHist', 'getFatura', 'faturaPdf', 'fechaFatura', 'faturas', 'alarmes', 'gatewayStatus', 'tokenCliente', 'segredoMedidor'];
+const ROUTES = ['cadCliente', 'cadMedidor', 'postConsumo', 'getAlarme', 'getConsumoHist', 'getFatura', 'faturaPdf', 'fechaFatura', 'faturas', 'alarmes', 'gatewayStatus', 'reconheceAlarme', 'tokenCliente', 'segredoMedidor'];
 
 describe('CORS', () => {
   it.each(ROUTES)('preflight of /%s allows the web origin, Authorization and Content-Type', async (route) => {

@@ -1,6 +1,7 @@
 // Every named error has its status in the one table both transports read (core/errors.ts), so no
 // error a person can cause becomes a 500 over HTTP or UDP; and the table answers as the contract says.
 import * as access from '../core/access';
+import * as alarms from '../core/alarms';
 import * as billing from '../core/billing';
 import * as errors from '../core/errors';
 import { LuzError, statusOf } from '../core/errors';
@@ -12,7 +13,7 @@ type ErrorClass = new (...args: unknown[]) => LuzError;
 const isErrorClass = (value: unknown): value is ErrorClass => typeof value === 'function' && value.prototype instanceof LuzError;
 
 /** Each exported LuzError class by name, made with placeholder arguments to read its code. */
-const named = Object.entries<unknown>({ ...access, ...billing, ...errors, ...tariff, ...http, ...protocol }).flatMap(([name, value]) =>
+const named = Object.entries<unknown>({ ...access, ...alarms, ...billing, ...errors, ...tariff, ...http, ...protocol }).flatMap(([name, value]) =>
   isErrorClass(value) ? [[name, new value('x', 1)] as const] : [],
 );
 
@@ -32,6 +33,7 @@ test('the statuses of the contract: 400 invalid, 401/403 credentials, 404 unknow
     V1Disabled: 403,
     CustomerNotFound: 404,
     MeterNotFound: 404,
+    AlarmNotFound: 404,
     MethodNotAllowed: 405,
     CustomerAlreadyExists: 409,
     ReadingConflict: 409,

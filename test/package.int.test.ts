@@ -36,6 +36,10 @@ const EXPECTED_ACCESS: Record<string, Record<string, string[]>> = {
     TotaisTable: ['dynamodb:Query'],
     AlarmesTable: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
   },
+  reconheceAlarme: {
+    ClientesTable: ['dynamodb:GetItem'],
+    AlarmesTable: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+  },
   getConsumoHist: {
     ClientesTable: ['dynamodb:GetItem'],
     BlocosTable: ['dynamodb:Query'],

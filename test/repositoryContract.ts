@@ -554,6 +554,24 @@ export function repositoryContract(name: string, make: () => Promise<Repository>
       expect(await repository.alarmEvents(newCpf(), 10)).toEqual([]);
     });
 
+    it('acknowledgeAlarm keeps the first acknowledgement (when, staff or cliente) of that firing only; unknown firing → undefined', async () => {
+      const { id } = await customerWith(1);
+      const month: ActiveAlarm = { customerId: id, key: 'total_mensal', regra: 'total_mensal', firedMs: NOW - 3 * HOUR, mensagem: 'acima do limite' };
+      expect(await repository.fireAlarm(month)).toBe(true);
+      const which = { key: month.key, firedMs: month.firedMs };
+      const { customerId: _customerId, ...event } = month;
+      const acknowledged = { ...event, acknowledgedMs: NOW - HOUR, acknowledgedBy: 'cliente' };
+      expect(await repository.acknowledgeAlarm(id, which, { atMs: NOW - HOUR, by: 'cliente' })).toEqual(acknowledged);
+      expect(await repository.acknowledgeAlarm(id, which, { atMs: NOW, by: 'staff' })).toEqual(acknowledged);
+      expect(await repository.acknowledgeAlarm(id, { ...which, firedMs: NOW }, { atMs: NOW, by: 'staff' })).toBeUndefined();
+      expect(await repository.acknowledgeAlarm(newCpf(), which, { atMs: NOW, by: 'staff' })).toBeUndefined();
+      // Clearing keeps the acknowledgement; still active, a repeated firing opens no second event.
+      expect(await repository.fireAlarm({ ...month, firedMs: NOW - 30 * MINUTE })).toBe(false);
+      expect(await repository.clearAlarm(month, NOW)).toBe(true);
+      expect(await repository.alarmEvents(id, 10)).toEqual([{ ...acknowledged, clearedMs: NOW }]);
+      expect(await repository.activeAlarms(id)).toEqual([]);
+    });
+
     it('listActiveAlarms pages over every customer active alarm exactly once, ordered by customer; a garbage cursor is InvalidInput (cursor)', async () => {
       const customers = await Promise.all([customerWith(1), customerWith(1), customerWith(1)]);
       const mine: ActiveAlarm[] = [];

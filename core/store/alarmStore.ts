@@ -1,9 +1,10 @@
 // Alarm state and events in DynamoDB (table alarmes and its ativos index); access paths: dynamoRepository.ts.
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidInput } from '../errors';
-import type { ActiveAlarm, AlarmEvent } from '../model';
+import type { ActiveAlarm, AlarmAcknowledger, AlarmEvent } from '../model';
 import { activeAlarmKey, alarmEventKey } from './keys';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { num, queryAll, type Tables } from './dynamoItems';
 
 export class AlarmStore {
@@ -93,6 +94,34 @@ export class AlarmStore {
     }
   }
 
+  /**
+   * One conditional update of the event item: the first acknowledgement wins, a repeat fails its
+   * condition and the stored item (ALL_OLD) is the answer; no item at all means no such event.
+   */
+  async acknowledgeAlarm(
+    customerId: string,
+    which: Pick<AlarmEvent, 'key' | 'firedMs'>,
+    acknowledgement: { atMs: number; by: AlarmAcknowledger },
+  ): Promise<AlarmEvent | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table.alarmes,
+          Key: { id: customerId, sk: eventKeyOf(which) },
+          UpdateExpression: 'SET reconhecidoEm = :at, reconhecidoPor = :by',
+          ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(reconhecidoEm)',
+          ExpressionAttributeValues: { ':at': acknowledgement.atMs, ':by': acknowledgement.by },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return Attributes ? toAlarmEvent(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return error.Item ? toAlarmEvent(unmarshall(error.Item)) : undefined;
+      throw error;
+    }
+  }
+
   async alarmEvents(customerId: string, limit: number): Promise<AlarmEvent[]> {
     const { Items } = await this.db.send(
       new QueryCommand({
@@ -104,14 +133,7 @@ export class AlarmStore {
         ConsistentRead: true,
       }),
     );
-    return (Items ?? []).map((item) => ({
-      key: String(item.sk).split('#').slice(2).join('#'),
-      regra: String(item.regra),
-      ...(item.id_medidor === undefined ? {} : { meterId: num(item.id_medidor) }),
-      firedMs: num(item.disparadoEm),
-      ...(item.encerradoEm === undefined ? {} : { clearedMs: num(item.encerradoEm) }),
-      mensagem: String(item.mensagem),
-    }));
+    return (Items ?? []).map(toAlarmEvent);
   }
 
   async listActiveAlarms(page: { limit: number; cursor?: string }): Promise<{ alarms: ActiveAlarm[]; cursor: string | null }> {
@@ -144,6 +166,18 @@ export class AlarmStore {
 }
 
 const eventKeyOf = (alarm: Pick<ActiveAlarm, 'firedMs' | 'key'>) => alarmEventKey(alarm.firedMs, alarm.key);
+
+function toAlarmEvent(item: Record<string, unknown>): AlarmEvent {
+  return {
+    key: String(item.sk).split('#').slice(2).join('#'),
+    regra: String(item.regra),
+    ...(item.id_medidor === undefined ? {} : { meterId: num(item.id_medidor) }),
+    firedMs: num(item.disparadoEm),
+    ...(item.encerradoEm === undefined ? {} : { clearedMs: num(item.encerradoEm) }),
+    ...(item.reconhecidoEm === undefined ? {} : { acknowledgedMs: num(item.reconhecidoEm), acknowledgedBy: item.reconhecidoPor === 'staff' ? 'staff' : 'cliente' }),
+    mensagem: String(item.mensagem),
+  };
+}
 
 function toActiveAlarm(item: Record<string, unknown>): ActiveAlarm {
   return {

@@ -16,7 +16,7 @@
 // | totais     | id (CPF)      | sk = YYYY-MM#MMMMMMMMMM (month, meter) | kwh, n, d01…d31 (ADD: folded blocks + late readings), grandes (SS), ate (window its blocks are folded up to) |
 // | faturas    | id (CPF)      | mes (YYYY-MM)      | documento (the frozen invoice, JSON), kwhContabilizado, kwhMinimo, precoKwh, vencimentoDias |
 // | alarmes    | id (CPF)      | sk = ATIVO#<regra>[#meter]     (one per condition holding now) | regra, desde, evento, mensagem, emAlarme="sim" |
-// |            |               | sk = EVENTO#<fired ms, 14 digits>#<regra>[#meter] | disparadoEm, encerradoEm?, mensagem |
+// |            |               | sk = EVENTO#<fired ms, 14 digits>#<regra>[#meter] | disparadoEm, encerradoEm?, reconhecidoEm?, reconhecidoPor? (staff/cliente), mensagem |
 // GSI alarmes.ativos: emAlarme (HASH) + id (RANGE), sparse: only ATIVO# items carry emAlarme, so it
 // lists exactly the customers in alarm. Alarm transitions are rare, so one constant partition suffices.
 //
@@ -50,6 +50,8 @@
 // - getAlarme: the totals above, Query medidores + Get clientes + Query blocos from consolidadoAte
 //   (newest readings), Query alarmes (ATIVO#, EVENTO# newest first); a transition is one transaction
 //   (ATIVO# put/delete + EVENTO# put/update). alarmes (staff): Query the ativos index.
+// - reconheceAlarme: Get clientes, Query alarmes (ATIVO#; EVENTO# newest one when none is active), per
+//   event one Update alarmes SET reconhecidoEm IF it exists and is not acknowledged (a repeat: ALL_OLD).
 // - UDP gateway, every GATEWAY_PUBLISH_SECONDS: Put gateway (its instance's item, replaced whole).
 //   gatewayStatus (staff): Scan gateway (a handful of items), expired ones dropped by the reader.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -109,6 +111,7 @@ export class DynamoRepository implements Repository {
   activeAlarms: Repository['activeAlarms'] = (...args) => this.alarms.activeAlarms(...args);
   fireAlarm: Repository['fireAlarm'] = (...args) => this.alarms.fireAlarm(...args);
   clearAlarm: Repository['clearAlarm'] = (...args) => this.alarms.clearAlarm(...args);
+  acknowledgeAlarm: Repository['acknowledgeAlarm'] = (...args) => this.alarms.acknowledgeAlarm(...args);
   alarmEvents: Repository['alarmEvents'] = (...args) => this.alarms.alarmEvents(...args);
   listActiveAlarms: Repository['listActiveAlarms'] = (...args) => this.alarms.listActiveAlarms(...args);
   publishGatewayFigures: Repository['publishGatewayFigures'] = (...args) => this.gateways.publishGatewayFigures(...args);

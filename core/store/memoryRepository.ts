@@ -8,6 +8,7 @@ import { Decimal } from '../decimal';
 import { CustomerAlreadyExists, CustomerNotFound, InvalidInput, MeterNotFound, ReadingConflict } from '../errors';
 import type {
   ActiveAlarm,
+  AlarmAcknowledger,
   AlarmEvent,
   BucketLevel,
   Customer,
@@ -282,6 +283,17 @@ export class MemoryRepository implements Repository {
     const event = customer.alarmEvents.find((candidate) => candidate.key === alarm.key && candidate.firedMs === alarm.firedMs);
     if (event) event.clearedMs = clearedMs;
     return true;
+  }
+
+  async acknowledgeAlarm(
+    customerId: string,
+    which: Pick<AlarmEvent, 'key' | 'firedMs'>,
+    acknowledgement: { atMs: number; by: AlarmAcknowledger },
+  ): Promise<AlarmEvent | undefined> {
+    const event = this.customers.get(customerId)?.alarmEvents.find((candidate) => candidate.key === which.key && candidate.firedMs === which.firedMs);
+    if (!event) return undefined;
+    if (event.acknowledgedMs === undefined) Object.assign(event, { acknowledgedMs: acknowledgement.atMs, acknowledgedBy: acknowledgement.by });
+    return { ...event };
   }
 
   async alarmEvents(customerId: string, limit: number): Promise<AlarmEvent[]> {

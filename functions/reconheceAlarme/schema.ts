@@ -1,0 +1,4 @@
+import * as z from '../../core/zod';
+import { cpfField } from '../../core/fields';
+
+export const schema = z.object({ id: cpfField });
