@@ -1,102 +1,31 @@
 // HTTP client for the Luz API: the one place that builds requests, so headers (and the credential) live here only.
 
-/** The wire shapes the CLI reads; extra fields the API adds later pass through untouched. */
-export interface Customer {
-  id: string;
-  name: string;
-  createdAt: string;
-  /** Connection type (monofasico, bifasico, trifasico): sets the minimum billed kWh. */
-  ligacao?: string;
-  /** The customer's token, returned once at registration. */
-  token?: string;
-}
+// The wire shapes the CLI reads, as the API defines them (type-only: nothing of core/ runs in the
+// CLI). Where the CLI must also read an older or newer server — a field absent, a rule or
+// connection type it does not know yet, a field added later — the shape is `Received`: the API's
+// fields and types, only the ones named required, strings not narrowed to today's values.
+import type { Alarm as ApiAlarm, AlarmEventView, AlarmReason as ApiAlarmReason } from '../core/alarms';
+import type { IssuedToken, RegisteredMeter } from '../core/customers';
+import type { History } from '../core/history';
+import type { Customer as ApiCustomer, Invoice as ApiInvoice, InvoiceLine as ApiInvoiceLine } from '../core/model';
+import type { PeriodKind } from '../core/periods';
+import type { RecordedReading } from '../core/readings';
 
-/** A new customer token from POST /tokenCliente; the previous one no longer works. */
-export interface CustomerToken {
-  id: string;
-  token: string;
-  expiresAt: string;
-}
+type Widened<T> = T extends string ? string : T;
+type Received<Shape, Needed extends keyof Shape> = { [Field in Needed]: Widened<Shape[Field]> } & {
+  [Field in Exclude<keyof Shape, Needed>]?: Widened<Shape[Field]>;
+} & { [field: string]: unknown };
 
-export interface Meter {
-  id: string;
-  id_medidor: number;
-  /** The meter's secret for signed datagrams, returned once at registration (when the API issues one). */
-  segredo?: string;
-}
-
-export interface RecordedReading {
-  id: string;
-  id_medidor: number;
-  valor: number;
-  timestamp: number;
-  duplicate: boolean;
-}
-
-export interface InvoiceLine {
-  descricao: string;
-  quantidade?: number | null;
-  unidade?: string | null;
-  precoUnitario?: number | null;
-  valor: number;
-  [field: string]: unknown;
-}
-
-export interface Invoice {
-  id: string;
-  mes: string;
-  kwh: number;
-  valor: number;
-  itens: InvoiceLine[];
-  /** `aberta` (a preview that follows the readings) or `fechada` (frozen, with number and dates). */
-  situacao?: string;
-  numero?: string;
-  emissao?: string;
-  vencimento?: string;
-  tarifa?: string;
-  medidores?: { id_medidor: number; kwh: number }[];
-}
-
-export type PeriodKind = 'D' | 'M' | 'Y';
-
-export interface History {
-  id: string;
-  kind: PeriodKind;
-  periodo: number;
-  inicio: string;
-  fim: string;
-  soma: number;
-  series: { bucket: string; kwh: number }[];
-  consumo: { timestamp: number; id_medidor: number; valor: number }[];
-  cursor: string | null;
-}
-
-export interface AlarmReason {
-  regra: string;
-  mensagem?: string;
-  id_medidor?: number;
-  [field: string]: unknown;
-}
-
-export interface AlarmEvent {
-  regra: string;
-  id_medidor?: number;
-  disparadoEm: string;
-  encerradoEm: string | null;
-  reconhecidoEm?: string | null;
-  reconhecidoPor?: 'staff' | 'cliente' | null;
-  mensagem?: string;
-}
-
-export interface Alarm {
-  id: string;
-  alarme: string;
-  mes: string;
-  kwhMes: number;
-  motivos: AlarmReason[];
-  /** Newest first: when each condition fired and, if it did, when it cleared. */
-  eventos?: AlarmEvent[];
-}
+/** cadCliente's answer: the customer and, once, its first token. */
+export type Customer = Received<ApiCustomer & { token: string }, 'id' | 'name' | 'createdAt'>;
+export type CustomerToken = IssuedToken;
+export type Meter = Received<RegisteredMeter, 'id' | 'id_medidor'>;
+export type InvoiceLine = Received<ApiInvoiceLine, 'descricao' | 'valor'>;
+export type Invoice = Received<Omit<ApiInvoice, 'itens'>, 'id' | 'mes' | 'kwh' | 'valor'> & { itens: InvoiceLine[] };
+export type AlarmReason = Received<ApiAlarmReason, 'regra'>;
+export type AlarmEvent = Received<AlarmEventView, 'regra' | 'disparadoEm' | 'encerradoEm'>;
+export type Alarm = Omit<ApiAlarm, 'motivos' | 'eventos'> & { motivos: AlarmReason[]; eventos?: AlarmEvent[] };
+export type { History, PeriodKind, RecordedReading };
 
 /** The API answered with an error status; `body` is what it sent (Luz's `{error}` shape, or not). */
 export class ApiError extends Error {

@@ -32,14 +32,25 @@ export async function registerCustomer(
   return { ...customer, token };
 }
 
+/** A token as tokenCliente returns it: the only time the token itself is shown. */
+export interface IssuedToken {
+  id: string;
+  token: string;
+  expiresAt: string;
+}
+
 /** tokenCliente: a new token for the customer; the previous one stops working at once. */
-export async function issueCustomerToken(
-  context: Context,
-  input: { id: string },
-): Promise<{ id: string; token: string; expiresAt: string }> {
+export async function issueCustomerToken(context: Context, input: { id: string }): Promise<IssuedToken> {
   const { token, stored } = tokenFor(context, input.id);
   await context.repository.replaceToken(stored);
   return { id: input.id, token, expiresAt: new Date(stored.expiresAt).toISOString() };
+}
+
+/** A meter as cadMedidor and segredoMedidor return it: the only time its secret is shown. */
+export interface RegisteredMeter {
+  id: string;
+  id_medidor: number;
+  segredo: string;
 }
 
 /**
@@ -47,10 +58,7 @@ export async function issueCustomerToken(
  * key of its signed datagrams) is shown here once; it is stored as is, because the gateway must
  * recompute each datagram's MAC with it.
  */
-export async function registerMeter(
-  context: Context,
-  input: { id: string },
-): Promise<{ id: string; id_medidor: number; segredo: string }> {
+export async function registerMeter(context: Context, input: { id: string }): Promise<RegisteredMeter> {
   const segredo = newSecret();
   const meterId = await context.repository.registerMeter(input.id, new Date(context.now()).toISOString(), segredo);
   return { id: input.id, id_medidor: meterId, segredo };
@@ -64,7 +72,7 @@ export async function registerMeter(
 export async function rotateMeterSecret(
   context: Context,
   input: { id: string; id_medidor: number },
-): Promise<{ id: string; id_medidor: number; segredo: string }> {
+): Promise<RegisteredMeter> {
   const segredo = newSecret();
   await context.repository.replaceMeterSecret(input.id, input.id_medidor, segredo, new Date(context.now()).toISOString());
   return { id: input.id, id_medidor: input.id_medidor, segredo };
