@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { tableDeclarations } from '../dev/tables';
 import { checkTemplate } from './cfnSpec';
 import { EXPECTED_GATEWAY_ACCESS } from './gatewayAccess';
@@ -97,6 +98,25 @@ function zipEntries(file: string): string[] {
     offset += 46 + nameLength + extraLength + commentLength;
   }
   return names.sort();
+}
+
+/** One file of a zip, uncompressed (stored or deflated, as serverless package writes them). */
+function zipFile(file: string, wanted: string): Buffer {
+  const zip = readFileSync(file);
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  let offset = zip.readUInt32LE(end + 16);
+  for (let i = 0; i < zip.readUInt16LE(end + 10); i++) {
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const name = zip.subarray(offset + 46, offset + 46 + nameLength).toString('utf8');
+    if (name === wanted) {
+      const [method, size, local] = [zip.readUInt16LE(offset + 10), zip.readUInt32LE(offset + 20), zip.readUInt32LE(offset + 42)];
+      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      const data = zip.subarray(start, start + size);
+      return method === 8 ? inflateRawSync(data) : data;
+    }
+    offset += 46 + nameLength + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
+  }
+  throw new Error(`${wanted} is not in ${file}`);
 }
 
 interface Statement {
@@ -334,6 +354,16 @@ describe('serverless package', () => {
       const code = entries.filter((entry) => !entry.startsWith('tariffs/') && !fonts.includes(entry));
       expect(code).toEqual([`functions/${name}/handler.mjs`]);
       expect(entries).toContain('tariffs/flat-1.07.json');
+    }
+  });
+
+  it("loads the runtime's AWS SDK with require(), never import (half its load time: docs/PERFORMANCE.md), and carries no zod classic", () => {
+    for (const name of functionNames) {
+      const code = zipFile(join(out, `${name}.zip`), `functions/${name}/handler.mjs`).toString('utf8');
+      expect({ name, imports: code.match(/(from|import\()\s*["']@aws-sdk\/[^"']+/g) ?? [] }).toEqual({ name, imports: [] });
+      expect(code).toMatch(/[\w$]+\("@aws-sdk\/client-dynamodb"\)/);
+      // zod classic's method-chaining types (ZodString.prototype.email…) would mean a schema imported 'zod' again.
+      expect(code).not.toContain('ZodEmail');
     }
   });
 
