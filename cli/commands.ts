@@ -1,7 +1,8 @@
 // What the CLI does, shared by the command line and the interactive menus: one API call, then JSON or a human view.
 import { ApiError, UnreachableError, type LuzClient, type PeriodKind } from './api';
 import { forgetToken, maskSecret, placesLooked, rememberToken, rememberedTokenFile, staffKeyPath, type Credential } from './credentials';
-import { renderAlarm, renderCustomer, renderCustomerToken, renderHistory, renderInvoice, renderMeter, renderReading } from './format';
+import type { CliWords } from '../i18n/cli';
+import { renderAlarm, renderCustomer, renderCustomerToken, renderHistory, renderInvoice, renderMeter, renderReading, type View } from './format';
 import type { Style } from './style';
 
 export interface Session {
@@ -17,6 +18,8 @@ export interface Session {
   errorStyle: Style;
   /** Zone that dates are shown and read in (the API's calendar). */
   timeZone: string;
+  /** What a person reads, in their language (pt-BR unless LANG or --lang say en). */
+  words: CliWords;
   columns: number;
   print(text: string): void;
   printError(text: string): void;
@@ -26,14 +29,16 @@ function show<T>(session: Session, body: T, human: (body: T) => string): void {
   session.print(session.json ? JSON.stringify(body, null, 2) : human(body));
 }
 
+const viewOf = (session: Session): View => ({ words: session.words, style: session.style });
+
 export async function addCustomer(session: Session, cpf: string, name: string, connection?: string): Promise<void> {
   const customer = await session.client.registerCustomer(cpf, name, connection);
-  show(session, customer, (body) => renderCustomer(body, session.timeZone, session.style));
+  show(session, customer, (body) => renderCustomer(body, viewOf(session)));
 }
 
 export async function issueCustomerToken(session: Session, cpf: string): Promise<void> {
   const issued = await session.client.issueCustomerToken(cpf);
-  show(session, issued, (body) => renderCustomerToken(body, session.timeZone, session.style));
+  show(session, issued, (body) => renderCustomerToken(body, viewOf(session)));
 }
 
 /** The session's client with another credential, and that credential for the messages. */
@@ -48,13 +53,13 @@ export function withCredential(session: Session, credential: Credential | undefi
 export async function signIn(session: Session, token: Credential): Promise<void> {
   const checked = withCredential(session, token);
   if ((await checked.client.whoAmI()) === 'staff') {
-    throw new Error('Luz takes that credential for the staff key; luz entrar remembers customer tokens only');
+    throw new Error(session.words.say('fail.staffKeyAsToken'));
   }
   const file = rememberToken(session.env, token.secret);
   show(session, { remembered: file, token: maskSecret(token.secret) }, () =>
     [
-      `${session.style.green('✓')} Luz at ${session.client.baseUrl} accepted the customer token ${maskSecret(token.secret)}`,
-      `  Remembered in ${file} (only you can read it); luz sair forgets it`,
+      `${session.style.green('✓')} ${session.words.say('out.signedIn', { url: session.client.baseUrl, token: maskSecret(token.secret) })}`,
+      session.words.say('out.remembered', { file }),
     ].join('\n'),
   );
 }
@@ -64,24 +69,24 @@ export function signOut(session: Session): void {
   const { file, removed } = forgetToken(session.env);
   show(session, { forgotten: removed, file }, () =>
     removed
-      ? `${session.style.green('✓')} Forgot the customer token remembered in ${file}`
-      : `No customer token was remembered in ${file}`,
+      ? `${session.style.green('✓')} ${session.words.say('out.forgot', { file })}`
+      : session.words.say('out.nothingRemembered', { file }),
   );
 }
 
 export async function addMeter(session: Session, cpf: string): Promise<void> {
   const meter = await session.client.registerMeter(cpf);
-  show(session, meter, (body) => renderMeter(body, session.style));
+  show(session, meter, (body) => renderMeter(body, viewOf(session)));
 }
 
 export async function addReading(session: Session, cpf: string, meterId: number, kwh: number, timestamp: number): Promise<void> {
   const reading = await session.client.addReading({ id: cpf, id_medidor: meterId, valor: kwh, timestamp });
-  show(session, reading, (body) => renderReading(body, session.timeZone, session.style));
+  show(session, reading, (body) => renderReading(body, viewOf(session)));
 }
 
 export async function showInvoice(session: Session, cpf: string, month?: string): Promise<void> {
   const invoice = await session.client.getInvoice(cpf, month);
-  show(session, invoice, (body) => renderInvoice(body, session.style, session.timeZone));
+  show(session, invoice, (body) => renderInvoice(body, viewOf(session)));
 }
 
 export async function showHistory(
@@ -90,53 +95,38 @@ export async function showHistory(
   options: { kind?: PeriodKind; periodo?: number; limit?: number; cursor?: string },
 ): Promise<void> {
   const history = await session.client.getHistory(cpf, options);
-  show(session, history, (body) => renderHistory(body, session.style, session.columns));
+  show(session, history, (body) => renderHistory(body, viewOf(session), session.columns));
 }
 
 export async function showAlarm(session: Session, cpf: string): Promise<void> {
   const alarm = await session.client.getAlarm(cpf);
-  show(session, alarm, (body) => renderAlarm(body, session.style, session.timeZone));
+  show(session, alarm, (body) => renderAlarm(body, viewOf(session)));
 }
 
-/** The API's field names as the CLI's arguments call them, so an error points at what the user typed. */
-const ARGUMENT_OF_FIELD: Record<string, string> = {
-  id: 'cpf',
-  name: 'nome',
-  ligacao: 'ligacao',
-  id_medidor: 'medidor',
-  valor: 'kwh',
-  timestamp: 'quando',
-};
-
 /** Why the API said 401, in terms of what the CLI sent and where it looked. */
-function refusal(session: Pick<Session, 'credential' | 'env'>): string {
+function refusal(words: CliWords, session: Pick<Session, 'credential' | 'env'>): string {
   const { credential, env } = session;
-  if (!credential) {
-    const keyFile = staffKeyPath(env);
-    return (
-      `Luz refused the request: no staff key or customer token (looked at ${placesLooked(env).join(', ')}); ` +
-      `run luz entrar <token>, or start Luz with npm start so ${keyFile} exists`
-    );
-  }
-  const what = `${credential.kind === 'staff' ? 'staff key' : 'customer token'} ${maskSecret(credential.secret)} from ${credential.source}`;
+  if (!credential) return words.say('fail.noCredential', { places: placesLooked(env).join(', '), file: staffKeyPath(env) });
   return credential.kind === 'staff'
-    ? `Luz refused the ${what}: it is not the key this API was started with`
-    : `Luz refused the ${what}: unknown, expired or revoked; ask staff for a new one (luz cliente token <cpf>), then run luz entrar <token>`;
+    ? words.say('fail.staffRefused', { key: maskSecret(credential.secret), source: credential.source })
+    : words.say('fail.tokenRefused', { token: maskSecret(credential.secret), source: credential.source });
 }
 
 /** A customer token in use where the API said 403: which one, and how to drop a remembered one. */
-function forbiddenNote(session: Pick<Session, 'credential' | 'env'>): string {
+function forbiddenNote(words: CliWords, session: Pick<Session, 'credential' | 'env'>): string {
   const { credential, env } = session;
   if (credential?.kind !== 'customer') return '';
-  const remembered = credential.source === rememberedTokenFile(env) ? ', luz sair forgets it' : '';
-  return `; in use: the customer token ${maskSecret(credential.secret)} from ${credential.source}${remembered}`;
+  const remembered = credential.source === rememberedTokenFile(env) ? words.say('fail.forgetIt') : '';
+  return words.say('fail.inUse', { token: maskSecret(credential.secret), source: credential.source }) + remembered;
 }
 
 /**
- * One line for a failed call: what went wrong and which field; JSON on stderr with --json. With
- * the session, a 401 or 403 also says which credential was sent, or where none was found.
+ * One line for a failed call, in the user's words: the API's error from its code (and field), with
+ * the code and status after it for whoever reports it; JSON on stderr with --json (the API's own,
+ * machine-first). With the session, a 401 or 403 also says which credential was sent, or where none was found.
  */
-export function describeFailure(error: unknown, json: boolean, style: Style, session?: Pick<Session, 'credential' | 'env'>): string {
+export function describeFailure(error: unknown, json: boolean, style: Style, words: CliWords, session?: Pick<Session, 'credential' | 'env'>): string {
+  const headline = style.alert(words.say('error'));
   if (error instanceof ApiError) {
     if (json) {
       // Luz's own `{error: {code, message}}` as sent; any other body (a gateway's) in that shape.
@@ -145,19 +135,19 @@ export function describeFailure(error: unknown, json: boolean, style: Style, ses
       return JSON.stringify({ status: error.status, ...body });
     }
     const tag = style.dim(`(${error.status} ${error.code})`);
-    if (error.status === 401 && session) return `${style.alert('error:')} ${refusal(session)} ${tag}`;
-    const note = error.status === 403 && session ? forbiddenNote(session) : '';
-    const prefix = error.field ? `${error.field}: ` : '';
-    const message = prefix && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-    const field = error.field ? `${ARGUMENT_OF_FIELD[error.field] ?? error.field}: ` : '';
-    return `${style.alert('error:')} ${field}${message}${note} ${tag}`;
+    if (error.status === 401 && session) return `${headline} ${refusal(words, session)} ${tag}`;
+    const note = error.status === 403 && session ? forbiddenNote(words, session) : '';
+    // The field in words (CPF, medidor, kWh, quando…), as the shared catalogs name the API's fields.
+    const text = words.error({ status: error.status, code: error.code, field: error.field, message: error.message });
+    // The note continues the sentence: the catalog's full stop gives way to it.
+    return `${headline} ${note ? text.replace(/\.$/, '') : text}${note} ${tag}`;
   }
   if (error instanceof UnreachableError) {
     return json
       ? JSON.stringify({ error: { code: 'unreachable', message: error.message } })
-      : `${style.alert('error:')} ${error.message}`;
+      : `${headline} ${words.say('fail.unreachable', { url: error.url, reason: error.reason })}`;
   }
   // A fault in the CLI itself: still one line, no stack.
   const message = error instanceof Error ? error.message : String(error);
-  return json ? JSON.stringify({ error: { code: 'cli_error', message } }) : `${style.alert('error:')} ${message}`;
+  return json ? JSON.stringify({ error: { code: 'cli_error', message } }) : `${headline} ${message}`;
 }

@@ -1,4 +1,5 @@
 // Which credential the CLI sends, how secrets are masked, token shapes, and the remembered token's file and modes.
+import { cliWords } from '../i18n/cli';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,10 +46,16 @@ describe('maskSecret', () => {
   ])('%s → %s', (secret, masked) => expect(maskSecret(secret)).toBe(masked));
 });
 
+const en = cliWords('en', 'America/Bahia');
+
 describe('tokenShapeProblem', () => {
+  it('says it in Portuguese by default', () => {
+    expect(tokenShapeProblem('luz_abc', cliWords('pt-BR', 'America/Bahia').say)).toBe('um token de cliente é luz_ seguido de 43 letras, dígitos, - ou _ (7 caracteres informados)');
+  });
+
   it('accepts luz_ and 43 base64url characters, with blanks around them', () => {
-    expect(tokenShapeProblem(TOKEN)).toBeUndefined();
-    expect(tokenShapeProblem(` ${TOKEN}\n`)).toBeUndefined();
+    expect(tokenShapeProblem(TOKEN, en.say)).toBeUndefined();
+    expect(tokenShapeProblem(` ${TOKEN}\n`, en.say)).toBeUndefined();
   });
 
   it.each([
@@ -58,7 +65,7 @@ describe('tokenShapeProblem', () => {
     [`luz_${'a'.repeat(42)}=`, 'a customer token is luz_ followed by 43 letters, digits, - or _ (47 characters given)'],
     [STAFF_KEY, 'that is a staff key, not a customer token (staff pass it with --key or LUZ_STAFF_KEY)'],
   ])('refuses %j without repeating it: %s', (value, problem) => {
-    expect(tokenShapeProblem(value)).toBe(problem);
+    expect(tokenShapeProblem(value, en.say)).toBe(problem);
     if (value.length > 8) expect(problem).not.toContain(value);
   });
 });

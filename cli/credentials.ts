@@ -4,6 +4,8 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { TOKEN_SHAPE } from '../core/access';
 import { staffKeyFile } from '../dev/staffKey';
+import type { CliKey } from '../i18n/cli';
+import type { Params } from '../i18n/index';
 
 export interface Credential {
   kind: 'staff' | 'customer';
@@ -52,13 +54,13 @@ export function maskSecret(secret: string): string {
   return `${secret.slice(0, prefix.length + shown)}…`;
 }
 
-/** Why `value` is not a customer token, or undefined when it has the right shape. Never repeats the value. */
-export function tokenShapeProblem(value: string): string | undefined {
+/** Why `value` is not a customer token (in `say`'s words), or undefined when it has the right shape. Never repeats the value. */
+export function tokenShapeProblem(value: string, say: (key: CliKey, params?: Params) => string): string | undefined {
   const token = value.trim();
   if (TOKEN_SHAPE.test(token)) return undefined;
-  if (token === '') return 'the token is empty';
-  if (token.startsWith(STAFF_KEY_PREFIX)) return 'that is a staff key, not a customer token (staff pass it with --key or LUZ_STAFF_KEY)';
-  return `a customer token is luz_ followed by 43 letters, digits, - or _ (${token.length} characters given)`;
+  if (token === '') return say('token.empty');
+  if (token.startsWith(STAFF_KEY_PREFIX)) return say('token.staff');
+  return say('token.shape', { length: token.length });
 }
 
 /** Staff: --key / LUZ_STAFF_KEY, then STAFF_KEY (as given to npm start), then the lab's key file. */

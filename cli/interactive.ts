@@ -26,7 +26,8 @@ import {
   type Credential,
   type GivenSecrets,
 } from './credentials';
-import { cpfArgument, kindArgument, kwhArgument, meterArgument, monthArgument, periodsBackArgument, whenArgument } from './parse';
+import type { CliWords } from '../i18n/cli';
+import { argumentParsers } from './parse';
 
 /** Turns a parser into a prompt validator: true, or the parser's message. */
 const validWith =
@@ -45,24 +46,24 @@ async function ask<T>(message: string, parse: (value: string) => T, defaultValue
   return parse(answer);
 }
 
-const askCpf = () => ask('CPF (11 digits or 000.000.000-00):', cpfArgument);
+const askCpf = (session: Session) => ask(session.words.say('menu.cpf'), argumentParsers(session.words.say).cpf);
 
 /** Runs one action; an API error is shown as its one line and the menu goes on. */
 async function attempt(session: Session, action: () => Promise<void>): Promise<void> {
   try {
     await action();
   } catch (error) {
-    session.printError(describeFailure(error, session.json, session.errorStyle, session));
+    session.printError(describeFailure(error, session.json, session.errorStyle, session.words, session));
   }
   session.print('');
 }
 
 /** The token prompt: only `luz_` and dots are drawn (a dot per character while typing), and the shape is checked before any request. */
-export function askToken(): Promise<string> {
+export function askToken(words: CliWords): Promise<string> {
   return input({
-    message: 'Customer token (luz_…, as staff gave it to you):',
+    message: words.say('menu.token'),
     transformer: (value, { isFinal }) => value.slice(0, 4) + '•'.repeat(isFinal ? 8 : Math.max(0, value.length - 4)),
-    validate: (value) => tokenShapeProblem(value) ?? true,
+    validate: (value) => tokenShapeProblem(value, words.say) ?? true,
   }).then((token) => token.trim());
 }
 
@@ -75,7 +76,7 @@ async function accepted(session: Session): Promise<{ ok: boolean; refused: boole
     await session.client.whoAmI();
     return { ok: true, refused: false };
   } catch (error) {
-    session.printError(describeFailure(error, session.json, session.errorStyle, session));
+    session.printError(describeFailure(error, session.json, session.errorStyle, session.words, session));
     return { ok: false, refused: error instanceof ApiError && error.status === 401 };
   }
 }
@@ -88,13 +89,13 @@ async function customerSession(session: Session, given: GivenSecrets): Promise<S
   const known = customerCredential(given, session.env);
   if (known) {
     const current = withCredential(session, known);
-    session.print(session.style.dim(`Using the customer token ${maskSecret(known.secret)} from ${known.source}`));
+    session.print(session.style.dim(session.words.say('menu.usingToken', { token: maskSecret(known.secret), source: known.source })));
     const check = await accepted(current);
     if (check.ok) return current;
     if (!check.refused) return undefined;
   }
   for (;;) {
-    const typed: Credential = { kind: 'customer', secret: await askToken(), source: 'the prompt' };
+    const typed: Credential = { kind: 'customer', secret: await askToken(session.words), source: session.words.say('menu.thePrompt') };
     const current = withCredential(session, typed);
     const check = await accepted(current);
     if (!check.ok) {
@@ -103,15 +104,15 @@ async function customerSession(session: Session, given: GivenSecrets): Promise<S
     }
     const file = rememberedTokenFile(session.env);
     const remember = await select({
-      message: 'Remember this token on this computer?',
+      message: session.words.say('menu.remember'),
       choices: [
-        { name: 'Yes', value: true, description: `kept in ${file}, readable only by you; luz sair forgets it` },
-        { name: 'No, only this time', value: false },
+        { name: session.words.say('menu.yes'), value: true, description: session.words.say('menu.rememberWhere', { file }) },
+        { name: session.words.say('menu.onlyNow'), value: false },
       ],
     });
     if (remember) {
       rememberToken(session.env, typed.secret);
-      session.print(`${session.style.green('✓')} Token remembered in ${file}`);
+      session.print(`${session.style.green('✓')} ${session.words.say('menu.rememberedIn', { file })}`);
     }
     return current;
   }
@@ -122,10 +123,7 @@ async function staffSession(session: Session, given: GivenSecrets): Promise<Sess
   const key = staffCredential(given, session.env);
   if (!key) {
     const file = staffKeyPath(session.env);
-    session.printError(
-      `${session.errorStyle.alert('error:')} no staff key (looked at --key, LUZ_STAFF_KEY, STAFF_KEY, ${file}); ` +
-        `start Luz with npm start so ${file} exists, or pass --key`,
-    );
+    session.printError(`${session.errorStyle.alert(session.words.say('error'))} ${session.words.say('menu.noStaffKey', { file })}`);
     return undefined;
   }
   const current = withCredential(session, key);
@@ -133,25 +131,27 @@ async function staffSession(session: Session, given: GivenSecrets): Promise<Sess
 }
 
 async function staffMenu(session: Session): Promise<void> {
+  const { say } = session.words;
+  const parse = argumentParsers(say);
   for (;;) {
     const choice = await select({
-      message: 'Staff: what do you want to do?',
+      message: say('menu.staff'),
       choices: [
-        { name: 'Register a customer', value: 'customer' },
-        { name: 'Register a meter', value: 'meter' },
-        { name: 'Add a reading', value: 'reading' },
-        { name: 'Back', value: 'back' },
+        { name: say('menu.addCustomer'), value: 'customer' },
+        { name: say('menu.addMeter'), value: 'meter' },
+        { name: say('menu.addReading'), value: 'reading' },
+        { name: say('menu.back'), value: 'back' },
       ],
     });
     if (choice === 'back') return;
     if (choice === 'customer') {
-      const cpf = await askCpf();
-      const name = await ask('Name:', (value) => {
-        if (!value.trim()) throw new Error('the name must not be empty');
+      const cpf = await askCpf(session);
+      const name = await ask(say('menu.name'), (value) => {
+        if (!value.trim()) throw new Error(say('parse.nameEmpty'));
         return value.trim();
       });
       const connection = await select({
-        message: 'Connection:',
+        message: say('menu.connection'),
         choices: [
           { name: 'Monofásico', value: 'monofasico' },
           { name: 'Bifásico', value: 'bifasico' },
@@ -160,46 +160,48 @@ async function staffMenu(session: Session): Promise<void> {
       });
       await attempt(session, () => addCustomer(session, cpf, name, connection));
     } else if (choice === 'meter') {
-      const cpf = await askCpf();
+      const cpf = await askCpf(session);
       await attempt(session, () => addMeter(session, cpf));
     } else {
-      const cpf = await askCpf();
-      const meterId = await ask('Meter id:', meterArgument, '1');
-      const kwh = await ask('kWh since the previous reading:', kwhArgument);
-      const timestamp = await ask('When (now, 2026-11-25T14:30, 25/11/2026 14:30):', (value) => whenArgument(value, Date.now(), session.timeZone), 'now');
+      const cpf = await askCpf(session);
+      const meterId = await ask(say('menu.meterId'), parse.meter, '1');
+      const kwh = await ask(say('menu.kwh'), parse.kwh);
+      const timestamp = await ask(say('menu.when'), (value) => parse.when(value, Date.now(), session.timeZone), session.words.lang === 'en' ? 'now' : 'agora');
       await attempt(session, () => addReading(session, cpf, meterId, kwh, timestamp));
     }
   }
 }
 
 async function customerMenu(session: Session): Promise<void> {
-  const cpf = await askCpf();
+  const { say } = session.words;
+  const parse = argumentParsers(say);
+  const cpf = await askCpf(session);
   for (;;) {
     const choice = await select({
-      message: `Customer ${formatCpf(cpf)}: what do you want to see?`,
+      message: say('menu.customer', { cpf: formatCpf(cpf) }),
       choices: [
-        { name: 'Invoice', value: 'invoice' },
-        { name: 'Consumption history', value: 'history' },
-        { name: 'Alarm', value: 'alarm' },
-        { name: 'Back', value: 'back' },
+        { name: say('menu.invoice'), value: 'invoice' },
+        { name: say('menu.history'), value: 'history' },
+        { name: say('menu.alarm'), value: 'alarm' },
+        { name: say('menu.back'), value: 'back' },
       ],
     });
     if (choice === 'back') return;
     if (choice === 'invoice') {
-      const month = await ask('Month (YYYY-MM):', monthArgument, monthKeyOf(Date.now(), session.timeZone));
+      const month = await ask(say('menu.month'), parse.month, monthKeyOf(Date.now(), session.timeZone));
       await attempt(session, () => showInvoice(session, cpf, month));
     } else if (choice === 'history') {
-      const kind = kindArgument(
+      const kind = parse.kind(
         await select({
-          message: 'Period:',
+          message: say('menu.period'),
           choices: [
-            { name: 'Day (by hour)', value: 'D' },
-            { name: 'Month (by day)', value: 'M' },
-            { name: 'Year (by month)', value: 'Y' },
+            { name: say('menu.dayByHour'), value: 'D' },
+            { name: say('menu.monthByDay'), value: 'M' },
+            { name: say('menu.yearByMonth'), value: 'Y' },
           ],
         }),
       );
-      const periodo = await ask('How many periods back (0 = current):', periodsBackArgument, '0');
+      const periodo = await ask(say('menu.periodsBack'), parse.periodsBack, '0');
       await attempt(session, () => showHistory(session, cpf, { kind, periodo }));
     } else {
       await attempt(session, () => showAlarm(session, cpf));
@@ -209,14 +211,15 @@ async function customerMenu(session: Session): Promise<void> {
 
 /** The menus until Quit or Ctrl-C; both end with exit code 0. */
 export async function runInteractive(session: Session, given: GivenSecrets): Promise<number> {
+  const { say } = session.words;
   try {
     for (;;) {
       const role = await select({
-        message: 'Who is using Luz?',
+        message: say('menu.who'),
         choices: [
-          { name: 'Staff', value: 'staff', description: 'register customers, meters and readings' },
-          { name: 'Customer', value: 'customer', description: 'invoice, consumption history and alarm' },
-          { name: 'Quit', value: 'quit' },
+          { name: say('menu.roleStaff'), value: 'staff', description: say('menu.roleStaffHint') },
+          { name: say('menu.roleCustomer'), value: 'customer', description: say('menu.roleCustomerHint') },
+          { name: say('menu.quit'), value: 'quit' },
         ],
       });
       if (role === 'quit') return 0;

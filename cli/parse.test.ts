@@ -1,5 +1,30 @@
-// The CLI's argument parsers: what a person may type, and the message when it is wrong.
-import { connectionArgument, cpfArgument, intervalArgument, kindArgument, kwhArgument, meterArgument, monthArgument, urlArgument, whenArgument } from './parse';
+// The CLI's argument parsers: what a person may type, and the message when it is wrong (pt-BR by default, English here but for the first case).
+import { cliWords } from '../i18n/cli';
+import { argumentParsers } from './parse';
+
+const {
+  connection: connectionArgument,
+  cpf: cpfArgument,
+  interval: intervalArgument,
+  kind: kindArgument,
+  kwh: kwhArgument,
+  meter: meterArgument,
+  month: monthArgument,
+  url: urlArgument,
+  when: whenArgument,
+} = argumentParsers(cliWords('en', 'America/Bahia').say);
+
+describe('messages in Portuguese by default', () => {
+  const pt = argumentParsers(cliWords('pt-BR', 'America/Bahia').say);
+  it.each([
+    [() => pt.cpf('12345678900'), 'os dígitos verificadores do CPF não conferem'],
+    [() => pt.cpf('1234'), 'o CPF tem 11 dígitos, puros ou como 000.000.000-00'],
+    [() => pt.kwh('-1'), 'kWh é um número como 1.5 ou 1,5 (sem separador de milhar)'],
+    [() => pt.month('2026-13'), 'o mês é AAAA-MM, por exemplo 2026-11'],
+    [() => pt.when('ontem', 0, 'America/Bahia'), 'a data é ISO-8601 (2026-11-25T14:30, 2026-11-25T14:30:00-03:00), DD/MM/AAAA HH:MM, segundos Unix ou agora'],
+    [() => pt.when('31/04/2026', 0, 'America/Bahia'), 'essa data não existe'],
+  ])('%#: %s', (parse, message) => expect(parse).toThrow(message));
+});
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 

@@ -64,7 +64,7 @@ export async function watchAlarm(session: Session, cpf: string, everyMs: number,
   const now = () => formatDateTime(Date.now(), session.timeZone).slice(11);
   const emit = (alarm: Alarm, headline?: string) => {
     if (session.json) return session.print(JSON.stringify(alarm));
-    const view = renderAlarm(alarm, session.style, session.timeZone);
+    const view = renderAlarm(alarm, { words: session.words, style: session.style });
     session.print(headline ? `\n${session.style.bold(`── ${now()} · ${headline}`)}\n${view}` : view);
   };
 
@@ -75,8 +75,9 @@ export async function watchAlarm(session: Session, cpf: string, everyMs: number,
     const dueAt = Date.now() + everyMs;
     const checked = now();
     spinner.start('');
-    const tick = setInterval(() => spinner.update(waitingText(checked, dueAt, lastFailure !== '')), 250);
-    spinner.update(waitingText(checked, dueAt, lastFailure !== ''));
+    const waiting = () => waitingText(session, checked, dueAt, lastFailure !== '');
+    const tick = setInterval(() => spinner.update(waiting()), 250);
+    spinner.update(waiting());
     await pause(everyMs, signal);
     clearInterval(tick);
     spinner.stop();
@@ -84,18 +85,18 @@ export async function watchAlarm(session: Session, cpf: string, everyMs: number,
     try {
       const alarm = await session.client.getAlarm(cpf);
       lastFailure = '';
-      const change = describeAlarmChange(last, alarm);
+      const change = describeAlarmChange(last, alarm, session.words);
       if (change) emit(alarm, change);
       last = alarm;
     } catch (error) {
-      const line = describeFailure(error, session.json, session.errorStyle);
+      const line = describeFailure(error, session.json, session.errorStyle, session.words);
       if (line !== lastFailure) session.printError(line);
       lastFailure = line;
     }
   }
 }
 
-function waitingText(checkedAt: string, dueAt: number, failing: boolean): string {
+function waitingText(session: Session, checkedAt: string, dueAt: number, failing: boolean): string {
   const seconds = Math.max(0, Math.ceil((dueAt - Date.now()) / 1000));
-  return `${failing ? 'check failed' : 'checked'} at ${checkedAt}, next check in ${seconds}s · Ctrl-C to stop`;
+  return session.words.say(failing ? 'out.checkFailed' : 'out.checked', { time: checkedAt, seconds });
 }

@@ -1,13 +1,15 @@
 // The real `luz` binary (node cli/bin.js) against the real API from the global set-up: every subcommand,
 // human and --json, errors and exit codes, the API down, --watch, credentials (staff key, customer
-// tokens, luz entrar / sair) and the interactive menus in a pseudo-terminal.
+// tokens, luz entrar / sair) and the interactive menus in a pseudo-terminal. Brazilian Portuguese by default
+// (help, output, errors); the credential, --watch and menu suites run with LANG=en_US.UTF-8, so English is covered too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatCpf } from '../core/cpf';
 import { monthKeyOf } from '../core/periods';
-import { formatDate, formatDateTime, formatMoney } from '../cli/format';
+import { formatDateTime } from '../cli/format';
+import { cliWords } from '../i18n/cli';
 import { createStyle, stripAnsi } from '../cli/style';
 import { apiUrl, at, customerWithMeters, get, newCpf, post, registeredCustomer, staffKey } from './fixtures';
 import { freePort } from '../dev/ports';
@@ -16,6 +18,15 @@ const BIN = resolve('cli/bin.js');
 const ZONE = 'America/Bahia';
 const DOWN = '\x1b[B';
 const CLEAR_LINE = '\x15'; // Ctrl-U
+const pt = cliWords('pt-BR', ZONE);
+/** The language of the suites below: none set (pt-BR), or English for the ones that ask (see `inEnglish`). */
+let suiteLanguage: Env = {};
+const ENGLISH: Env = { LANG: 'en_US.UTF-8' };
+/** Runs the enclosing describe's tests with LANG=en_US.UTF-8. */
+function inEnglish(): void {
+  beforeAll(() => void (suiteLanguage = ENGLISH));
+  afterAll(() => void (suiteLanguage = {}));
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -51,6 +62,11 @@ function cliEnv(extra: Env = {}): NodeJS.ProcessEnv {
     NO_COLOR: undefined,
     FORCE_COLOR: undefined,
     LUZ_TZ: undefined,
+    // No language from the developer's shell: Portuguese unless a suite asks for English.
+    LANG: undefined,
+    LC_ALL: undefined,
+    LC_MESSAGES: undefined,
+    ...suiteLanguage,
     ...extra,
   };
   return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) as NodeJS.ProcessEnv;
@@ -107,20 +123,34 @@ const lines = (text: string) => text.split('\n');
 
 describe('luz --help', () => {
   it.each([
-    [[], 'Usage: luz [options] [command]'],
-    [['cliente'], 'Usage: luz cliente [options] [command]'],
-    [['cliente', 'add'], 'Usage: luz cliente add [options] <cpf> <nome...>'],
-    [['medidor'], 'Usage: luz medidor [options] [command]'],
-    [['medidor', 'add'], 'Usage: luz medidor add [options] <cpf>'],
-    [['leitura'], 'Usage: luz leitura [options] [command]'],
-    [['leitura', 'add'], 'Usage: luz leitura add [options] <cpf> <medidor> <kwh>'],
-    [['fatura'], 'Usage: luz fatura [options] <cpf>'],
-    [['historico'], 'Usage: luz historico [options] <cpf>'],
-    [['alarme'], 'Usage: luz alarme [options] <cpf>'],
-  ])('%j --help: usage on stdout, exit 0', async (path, usage) => {
+    [[], 'Uso: luz [opções] [comando]'],
+    [['cliente'], 'Uso: luz cliente [opções] [comando]'],
+    [['cliente', 'add'], 'Uso: luz cliente add [opções] <cpf> <nome...>'],
+    [['medidor'], 'Uso: luz medidor [opções] [comando]'],
+    [['medidor', 'add'], 'Uso: luz medidor add [opções] <cpf>'],
+    [['leitura'], 'Uso: luz leitura [opções] [comando]'],
+    [['leitura', 'add'], 'Uso: luz leitura add [opções] <cpf> <medidor> <kwh>'],
+    [['fatura'], 'Uso: luz fatura [opções] <cpf>'],
+    [['historico'], 'Uso: luz historico [opções] <cpf>'],
+    [['alarme'], 'Uso: luz alarme [opções] <cpf>'],
+  ])('%j --help: usage on stdout, in Portuguese, exit 0', async (path, usage) => {
     const run = await luz([...path, '--help']);
     expect(run).toEqual({ code: 0, stdout: expect.stringMatching(/--json/), stderr: '' });
     expect(lines(run.stdout)[0]).toBe(usage);
+  });
+
+  it('the help in words: headings, descriptions and examples in Portuguese; English with --lang en or LANG=en_*', async () => {
+    const help = (await luz(['--help'])).stdout;
+    for (const text of ['Opções:', 'Comandos:', 'a fatura do cliente: cada item e o total em R$', 'Exemplos:', 'URL base da API da Luz (padrão:']) {
+      expect(help).toContain(text);
+    }
+    for (const english of [await luz(['--lang', 'en', '--help']), await luz(['--help'], ENGLISH), await luz(['--lang=en-GB', 'fatura', '--help'])]) {
+      expect(english).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: luz /), stderr: '' });
+    }
+    expect((await luz(['--lang', 'en', '--help'])).stdout).toContain("a customer's invoice: each line and the total in R$");
+    // --lang wins over LANG, and a language Luz does not speak is a usage error.
+    expect((await luz(['--lang', 'pt-BR', '--help'], ENGLISH)).stdout).toMatch(/^Uso: luz /);
+    expect(await luz(['--lang', 'fr', 'fatura', '12345678909'])).toEqual({ code: 2, stdout: '', stderr: "erro: --lang: pt-BR ou en, não 'fr'\n" });
   });
 
   it('npm run cli -- --version runs the same binary', async () => {
@@ -130,7 +160,7 @@ describe('luz --help', () => {
 });
 
 const TOKEN = /luz_[A-Za-z0-9_-]{43}/;
-const GIVE_TOKEN = '  ! Give this token to the customer (they run luz entrar <token>): it is shown only once';
+const GIVE_TOKEN = '  ! Entregue este token ao cliente (ele roda luz entrar <token>): ele é mostrado uma única vez';
 
 /**
  * Whether cadMedidor hands out a meter secret (`segredo`, being added beside this work): the
@@ -149,8 +179,8 @@ describe('staff: cliente add, cliente token, medidor add, leitura add', () => {
     const customer = await luz(['cliente', 'add', formatCpf(cpf), 'Ana', 'Souza', '--ligacao', 'bifásico']);
     expect({ code: customer.code, stderr: customer.stderr }).toEqual({ code: 0, stderr: '' });
     expect(lines(customer.stdout)).toEqual([
-      expect.stringMatching(new RegExp(`^✓ Customer registered: Ana Souza · CPF ${escape(formatCpf(cpf))} · bifasico · \\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}:\\d{2}$`)),
-      expect.stringMatching(new RegExp(`^  Customer token: ${TOKEN.source}$`)),
+      expect.stringMatching(new RegExp(`^✓ Cliente cadastrado: Ana Souza · CPF ${escape(formatCpf(cpf))} · bifasico · \\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}:\\d{2}$`)),
+      expect.stringMatching(new RegExp(`^  Token do cliente: ${TOKEN.source}$`)),
       GIVE_TOKEN,
       '',
     ]);
@@ -166,20 +196,26 @@ describe('staff: cliente add, cliente token, medidor add, leitura add', () => {
     const meter = await luz(['medidor', 'add', cpf]);
     expect({ code: meter.code, stderr: meter.stderr }).toEqual({ code: 0, stderr: '' });
     expect(lines(meter.stdout)).toEqual([
-      `✓ Meter 1 registered for CPF ${formatCpf(cpf)}`,
-      ...(secrets ? [expect.stringMatching(/^  Meter secret: \S+$/), '  ! Configure the meter with this secret: it is shown only once'] : []),
+      `✓ Medidor 1 cadastrado para o CPF ${formatCpf(cpf)}`,
+      ...(secrets ? [expect.stringMatching(/^  Segredo do medidor: \S+$/), '  ! Configure o medidor com este segredo: ele é mostrado uma única vez'] : []),
       '',
     ]);
 
-    const stored = `3,25 kWh on meter 1 of CPF ${formatCpf(cpf)} at 10/03/2025 12:00:00`;
+    const stored = `3,25 kWh no medidor 1 do CPF ${formatCpf(cpf)} em 10/03/2025 12:00:00`;
     expect(await luz(['leitura', 'add', cpf, '1', '3,25', '--quando', '2025-03-10T12:00'])).toEqual({
       code: 0,
-      stdout: `✓ Reading stored: ${stored}\n`,
+      stdout: `✓ Leitura gravada: ${stored}\n`,
       stderr: '',
     });
     expect(await luz(['leitura', 'add', cpf, '1', '3.25', '--quando', '10/03/2025 12:00'])).toEqual({
       code: 0,
-      stdout: `= Already stored, not counted again: ${stored}\n`,
+      stdout: `= Já gravada, não contada de novo: ${stored}\n`,
+      stderr: '',
+    });
+    // The same reading in English, where a person asks for it.
+    expect(await luz(['--lang', 'en', 'leitura', 'add', cpf, '1', '3.25', '--quando', '10/03/2025 12:00'])).toEqual({
+      code: 0,
+      stdout: `= Already stored, not counted again: 3.25 kWh on meter 1 of CPF ${formatCpf(cpf)} at 10/03/2025 12:00:00\n`,
       stderr: '',
     });
     // Counted once, in the month it happened.
@@ -222,24 +258,24 @@ describe('staff: cliente add, cliente token, medidor add, leitura add', () => {
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     const [headline, ...rest] = lines(run.stdout);
     // A year after it was issued (LUZ_TOKEN_TTL_DAYS, 365 by default), as a date in the Luz zone.
-    const inAYear = (ms: number) => formatDate(new Date(ms + 365 * 86_400_000).toISOString(), ZONE);
+    const inAYear = (ms: number) => pt.date(new Date(ms + 365 * 86_400_000).toISOString());
     expect([
-      `✓ New customer token for CPF ${formatCpf(cpf)}, valid until ${inAYear(before)}; the previous one no longer works`,
-      `✓ New customer token for CPF ${formatCpf(cpf)}, valid until ${inAYear(after)}; the previous one no longer works`,
+      `✓ Novo token para o CPF ${formatCpf(cpf)}, válido até ${inAYear(before)}; o anterior deixou de funcionar`,
+      `✓ Novo token para o CPF ${formatCpf(cpf)}, válido até ${inAYear(after)}; o anterior deixou de funcionar`,
     ]).toContain(headline);
-    expect(rest).toEqual([expect.stringMatching(new RegExp(`^  Customer token: ${TOKEN.source}$`)), GIVE_TOKEN, '']);
+    expect(rest).toEqual([expect.stringMatching(new RegExp(`^  Token do cliente: ${TOKEN.source}$`)), GIVE_TOKEN, '']);
     const token = TOKEN.exec(run.stdout)![0];
     expect(token).not.toBe(previous);
 
     const asCustomer = (secret: string) => luz(['alarme', cpf], { ...NO_CREDENTIAL, LUZ_TOKEN: secret });
     const tokenUsedAt = Date.now();
-    expect(await asCustomer(token)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Alarm · CPF /), stderr: '' });
+    expect(await asCustomer(token)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Alarme · CPF /), stderr: '' });
     expect(await asCustomer(previous)).toEqual({
       code: 1,
       stdout: '',
       stderr:
-        `error: Luz refused the customer token ${previous.slice(0, 8)}… from LUZ_TOKEN: unknown, expired or revoked; ` +
-        'ask staff for a new one (luz cliente token <cpf>), then run luz entrar <token> (401 unauthorized)\n',
+        `erro: a Luz recusou o token do cliente ${previous.slice(0, 8)}… de LUZ_TOKEN: desconhecido, expirado ou revogado; ` +
+        'peça um novo à equipe (luz cliente token <cpf>) e rode luz entrar <token> (401 unauthorized)\n',
     });
 
     const json = await luzJson(['cliente', 'token', cpf]);
@@ -284,19 +320,20 @@ describe('customer: fatura, historico, alarme', () => {
     const printed = lines(run.stdout.trimEnd());
     const blank = printed.indexOf('');
     expect(printed.slice(0, blank)).toEqual([
-      `Invoice 03/${lastYear} · CPF ${formatCpf(cpf)} · open (preview: follows the readings)`,
-      `Tariff: ${api.tarifa}`,
-      expect.stringMatching(/^Consumption: 10,5 kWh( \(meter 1: 10,5 kWh, meter 2: 0 kWh\))?$/),
+      `Fatura 03/${lastYear} · CPF ${formatCpf(cpf)} · aberta (prévia: acompanha as leituras)`,
+      `Tarifa: ${api.tarifa}`,
+      expect.stringMatching(/^Consumo: 10,5 kWh( \(medidor 1: 10,5 kWh, medidor 2: 0 kWh\))?$/),
     ]);
-    // The table: header, rule, one row per line the API sent, rule, total.
+    // The table: header, rule, one row per line the API sent, rule, total (R$ 1.234,56).
     const table = printed.slice(blank + 1);
     expect(table).toEqual([
-      expect.stringMatching(/^Item +Quantity +Unit price +Amount$/),
+      expect.stringMatching(/^Item +Quantidade +Preço unitário +Valor$/),
       expect.stringMatching(/^─+$/),
-      ...api.itens.map((line) => expect.stringMatching(new RegExp(`^${escape(line.descricao)} .*${escape(formatMoney(line.valor))}$`))),
+      ...api.itens.map((line) => expect.stringMatching(new RegExp(`^${escape(line.descricao)} .*${escape(pt.money(line.valor))}$`))),
       expect.stringMatching(/^─+$/),
-      expect.stringMatching(new RegExp(`^Total +${escape(formatMoney(api.valor))}$`)),
+      expect.stringMatching(new RegExp(`^Total +${escape(pt.money(api.valor))}$`)),
     ]);
+    expect(pt.money(api.valor)).toMatch(/^R\$ \d{1,3}(\.\d{3})*,\d{2}$/);
   });
 
   it('historico --json matches the API; the human view is a bar chart over the series and the total', async () => {
@@ -308,7 +345,7 @@ describe('customer: fatura, historico, alarme', () => {
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     const printed = lines(run.stdout.trimEnd());
     expect(printed.slice(0, 3)).toEqual([
-      `Consumption, year ${lastYear} (1 back) · CPF ${formatCpf(cpf)}`,
+      `Consumo, ano ${lastYear} (1 para trás) · CPF ${formatCpf(cpf)}`,
       `${lastYear}-01-01T00:00:00-03:00 → ${lastYear + 1}-01-01T00:00:00-03:00`,
       '',
     ]);
@@ -327,7 +364,7 @@ describe('customer: fatura, historico, alarme', () => {
       `11/${lastYear} │${' '.repeat(50)}    0 kWh`,
       `12/${lastYear} │${' '.repeat(50)}    0 kWh`,
     ]);
-    expect(printed.slice(15)).toEqual(['', 'Total: 13,75 kWh · 3 readings']);
+    expect(printed.slice(15)).toEqual(['', 'Total: 13,75 kWh · 3 leituras']);
   });
 
   it('historico pages readings with --limit and --cursor', async () => {
@@ -351,7 +388,7 @@ describe('customer: fatura, historico, alarme', () => {
     const [year, month] = api.mes.split('-');
     expect(await luz(['alarme', quiet])).toEqual({
       code: 0,
-      stdout: `Alarm · CPF ${formatCpf(quiet)} · month ${month}/${year}: ✓ Ok!\nConsumption this month: 0 kWh\n`,
+      stdout: `Alarme · CPF ${formatCpf(quiet)} · mês ${month}/${year}: ✓ Ok!\nConsumo deste mês: 0 kWh\n`,
       stderr: '',
     });
   });
@@ -361,7 +398,7 @@ describe('customer: fatura, historico, alarme', () => {
     await post('/postConsumo', { id: heavy, id_medidor: 1, valor: 1200, timestamp: Date.now() / 1000 });
     const api = (await get('/getAlarme', { id: heavy })).body as {
       mes: string;
-      motivos: { regra: string; mensagem: string }[];
+      motivos: { regra: string; mensagem: string; [field: string]: unknown }[];
       eventos: { regra: string; id_medidor?: number; disparadoEm: string; encerradoEm: string | null }[];
     };
     expect(api.motivos.map(({ regra }) => regra)).toEqual(expect.arrayContaining(['total_mensal', 'leitura_individual']));
@@ -369,18 +406,20 @@ describe('customer: fatura, historico, alarme', () => {
     expect(await luzJson(['alarme', heavy])).toEqual(api);
 
     const [year, month] = api.mes.split('-');
+    // Reasons in words from the API's rule and numbers (its `mensagem` is English, for logs).
     const expected = [
-      `Alarm · CPF ${formatCpf(heavy)} · month ${month}/${year}: ⚠ Excesso!`,
-      'Consumption this month: 1.200 kWh',
-      'Reasons:',
-      ...api.motivos.map(({ regra, mensagem }) => `  ✗ ${mensagem} [${regra}]`),
-      'Events:',
+      `Alarme · CPF ${formatCpf(heavy)} · mês ${month}/${year}: ⚠ Excesso!`,
+      'Consumo deste mês: 1.200 kWh',
+      'Motivos:',
+      ...api.motivos.map((reason) => `  ✗ ${pt.reason(reason)} [${reason.regra}]`),
+      'Eventos:',
       ...api.eventos.map(
         (event) =>
-          `  ${formatDateTime(Date.parse(event.disparadoEm), ZONE)} → ${event.encerradoEm ? formatDateTime(Date.parse(event.encerradoEm), ZONE) : 'ongoing'}  ` +
-          `${event.regra}${event.id_medidor === undefined ? '' : ` (meter ${event.id_medidor})`}`,
+          `  ${formatDateTime(Date.parse(event.disparadoEm), ZONE)} → ${event.encerradoEm ? formatDateTime(Date.parse(event.encerradoEm), ZONE) : 'em andamento'}  ` +
+          `${pt.ruleName(event.regra)}${event.id_medidor === undefined ? '' : ` (medidor ${event.id_medidor})`}`,
       ),
     ].join('\n');
+    expect(expected).toContain('  ✗ O consumo deste mês (1.200 kWh) passou do limite de 1.000 kWh. [total_mensal]');
     expect(await luz(['alarme', heavy])).toEqual({ code: 0, stdout: `${expected}\n`, stderr: '' });
 
     const coloured = await luz(['alarme', heavy], { FORCE_COLOR: '1' });
@@ -392,13 +431,13 @@ describe('customer: fatura, historico, alarme', () => {
 
 describe('errors: one line on stderr, exit 1 from the API, exit 2 for usage', () => {
   it.each([
-    ['an unknown customer', () => ['fatura', newCpf()], 'error: cpf: no customer with this CPF (404 customer_not_found)'],
-    ['an unknown meter', (cpf: string) => ['leitura', 'add', cpf, '7', '1'], 'error: medidor: customer has no meter 7 (404 meter_not_found)'],
-    ['a customer that exists', (cpf: string) => ['cliente', 'add', cpf, 'Outra'], 'error: cpf: a customer with this CPF already exists (409 customer_exists)'],
+    ['an unknown customer', () => ['fatura', newCpf()], 'erro: Cliente não encontrado. (404 customer_not_found)'],
+    ['an unknown meter', (cpf: string) => ['leitura', 'add', cpf, '7', '1'], 'erro: Medidor não encontrado. (404 meter_not_found)'],
+    ['a customer that exists', (cpf: string) => ['cliente', 'add', cpf, 'Outra'], 'erro: Já existe um cliente com este CPF. (409 customer_exists)'],
     [
       'a reading the API refuses',
       (cpf: string) => ['leitura', 'add', cpf, '1', '2', '--quando', '1999-12-31T23:00:00Z'],
-      'error: quando: must not be before 2000-01-01 (400 invalid_input)',
+      'erro: Dado inválido (quando): must not be before 2000-01-01 (400 invalid_input)',
     ],
   ])('%s', async (_title, args, message) => {
     const cpf = await customerWithMeters(1);
@@ -416,19 +455,20 @@ describe('errors: one line on stderr, exit 1 from the API, exit 2 for usage', ()
     expect(run).toEqual({
       code: 2,
       stdout: '',
-      stderr: "error: command-argument value '123.456.789-00' is invalid for argument 'cpf'. CPF check digits do not match\n(add --help for usage)\n",
+      stderr: "erro: o argumento 'cpf' não vale '123.456.789-00': os dígitos verificadores do CPF não conferem\n(use --help para ver como usar)\n",
     });
   });
 
   it.each([
-    [['historico', '12345678909', '--kind', 'W'], "error: option '--kind <D|M|Y>' argument 'W' is invalid. kind is D (day), M (month) or Y (year)"],
-    [['alarme', '12345678909', '--every', '5s'], "error: option '--every' only applies with '--watch'"],
-    [['alarme', '12345678909', '--watch', '--every', '100ms'], "error: option '--every <interval>' argument '100ms' is invalid. the interval must be at least 1s"],
-    [['leitura', 'add', '12345678909', '1', '-2'], "error: command-argument value '-2' is invalid for argument 'kwh'. kWh is a number such as 1.5 or 1,5"],
-    [['leitura', 'add', '12345678909', '1', '2', '--quando', 'ontem'], "error: option '--quando <data>' argument 'ontem' is invalid."],
-    [['fatura', '12345678909', '--mes', '2026-13'], "error: option '--mes <YYYY-MM>' argument '2026-13' is invalid. a month is YYYY-MM, e.g. 2026-11"],
-    [['cliente', 'add', '12345678909'], "error: missing required argument 'nome'"],
-    [['nada'], "error: unknown command 'nada'"],
+    [['historico', '12345678909', '--kind', 'W'], "erro: a opção '--kind <D|M|Y>' não vale 'W': kind é D (dia), M (mês) ou Y (ano)"],
+    [['alarme', '12345678909', '--every', '5s'], "erro: a opção '--every' só vale com '--watch'"],
+    [['alarme', '12345678909', '--watch', '--every', '100ms'], "erro: a opção '--every <interval>' não vale '100ms': o intervalo mínimo é 1s"],
+    [['leitura', 'add', '12345678909', '1', '-2'], "erro: o argumento 'kwh' não vale '-2': kWh é um número como 1.5 ou 1,5"],
+    [['leitura', 'add', '12345678909', '1', '2', '--quando', 'ontem'], "erro: a opção '--quando <data>' não vale 'ontem': a data é ISO-8601"],
+    [['fatura', '12345678909', '--mes', '2026-13'], "erro: a opção '--mes <AAAA-MM>' não vale '2026-13': o mês é AAAA-MM, por exemplo 2026-11"],
+    [['cliente', 'add', '12345678909'], "erro: falta o argumento 'nome'"],
+    [['nada'], "erro: comando desconhecido 'nada'"],
+    [['--lang', 'en', 'fatura', '12345678909', '--mes', '2026-13'], "error: option '--mes <YYYY-MM>' argument '2026-13' is invalid. a month is YYYY-MM, e.g. 2026-11"],
   ])('%j → exit 2', async (args, message) => {
     const run = await luz(args);
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
@@ -438,14 +478,14 @@ describe('errors: one line on stderr, exit 1 from the API, exit 2 for usage', ()
   it('no command and no terminal: the usage on stderr, exit 2', async () => {
     const run = await luz([]);
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
-    expect(lines(run.stderr).slice(0, 2)).toEqual(['error: no command given (the interactive menus need a terminal)', 'Usage: luz [options] [command]']);
+    expect(lines(run.stderr).slice(0, 2)).toEqual(['erro: nenhum comando (os menus interativos precisam de um terminal)', 'Uso: luz [opções] [comando]']);
   });
 });
 
 describe('the API down', () => {
-  it('"cannot reach Luz at URL", exit 1, for --url and for LUZ_URL', async () => {
+  it('"não foi possível falar com a Luz em URL", exit 1, for --url and for LUZ_URL', async () => {
     const down = await closedPortUrl();
-    const expected = { code: 1, stdout: '', stderr: `error: cannot reach Luz at ${down} (connection refused)\n` };
+    const expected = { code: 1, stdout: '', stderr: `erro: não foi possível falar com a Luz em ${down} (connection refused)\n` };
     expect(await luz(['--url', down, 'fatura', '12345678909'])).toEqual(expected);
     expect(await luz(['medidor', 'add', '12345678909'], { LUZ_URL: down })).toEqual(expected);
     const json = await luz(['--json', 'alarme', '12345678909'], { LUZ_URL: down });
@@ -465,6 +505,7 @@ describe('the API down', () => {
 });
 
 describe('credentials: staff key, customer token, luz entrar and luz sair', () => {
+  inEnglish();
   /** A data folder as npm start leaves it: staff.key, mode 600. */
   function dataFolderWithKey(key: string): string {
     const data = folder();
@@ -526,14 +567,14 @@ describe('credentials: staff key, customer token, luz entrar and luz sair', () =
     expect(await luz(['historico', cpf, '--kind', 'M'], { ...NO_CREDENTIAL, LUZ_TOKEN: token })).toEqual(await luz(['historico', cpf, '--kind', 'M']));
     expect(await luz(['--json', 'alarme', cpf], { LUZ_TOKEN: token })).toMatchObject({ code: 0, stderr: '' });
 
-    const notYours = `error: a customer token only opens that customer's own data; in use: the customer token ${masked(token)} from LUZ_TOKEN (403 forbidden)\n`;
+    const notYours = `error: This token does not open this CPF's data; in use: the customer token ${masked(token)} from LUZ_TOKEN (403 forbidden)\n`;
     for (const args of [['fatura', other], ['historico', other], ['alarme', formatCpf(other)]]) {
       expect(await luz(args, { ...NO_CREDENTIAL, LUZ_TOKEN: token })).toEqual({ code: 1, stdout: '', stderr: notYours });
     }
     expect(await luz(['--token', token, 'medidor', 'add', cpf], NO_CREDENTIAL)).toEqual({
       code: 1,
       stdout: '',
-      stderr: `error: this route is for staff only; in use: the customer token ${masked(token)} from --token (403 forbidden)\n`,
+      stderr: `error: This action is for staff only; in use: the customer token ${masked(token)} from --token (403 forbidden)\n`,
     });
     const json = await luz(['--json', 'fatura', other], { ...NO_CREDENTIAL, LUZ_TOKEN: token });
     expect({ code: json.code, stdout: json.stdout, error: JSON.parse(json.stderr) }).toEqual({
@@ -579,7 +620,7 @@ describe('credentials: staff key, customer token, luz entrar and luz sair', () =
     expect(await luz(['medidor', 'add', cpf], withKeyFile)).toEqual({
       code: 1,
       stdout: '',
-      stderr: `error: this route is for staff only; in use: the customer token ${masked(token)} from ${file}, luz sair forgets it (403 forbidden)\n`,
+      stderr: `error: This action is for staff only; in use: the customer token ${masked(token)} from ${file}, luz sair forgets it (403 forbidden)\n`,
     });
 
     expect(await luz(['sair'], env)).toEqual({ code: 0, stdout: `✓ Forgot the customer token remembered in ${file}\n`, stderr: '' });
@@ -650,6 +691,7 @@ describe('credentials: staff key, customer token, luz entrar and luz sair', () =
 });
 
 describe('alarme --watch', () => {
+  inEnglish();
   /** Starts a watch and returns a live view of its output; the caller stops it with SIGINT. */
   function watch(cpf: string, extra: string[]) {
     const child = spawn(process.execPath, [BIN, 'alarme', cpf, '--watch', '--every', '1s', ...extra], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -712,9 +754,9 @@ describe('alarme --watch', () => {
       expect.stringMatching(/: ✓ Ok!$/),
       'Consumption this month: 0 kWh',
       '',
-      expect.stringMatching(/^── \d{2}:\d{2}:\d{2} · Ok! → Excesso!, 0 kWh → 1\.500 kWh this month, new: total_mensal, leitura_individual\b/),
+      expect.stringMatching(/^── \d{2}:\d{2}:\d{2} · Ok! → Excesso!, 0 kWh → 1,500 kWh this month, new: Monthly consumption above the limit, Single reading above the limit \(meter 1\)/),
     ]);
-    expect(printed.slice(4, 7)).toEqual([expect.stringMatching(/: ⚠ Excesso!$/), 'Consumption this month: 1.500 kWh', 'Reasons:']);
+    expect(printed.slice(4, 7)).toEqual([expect.stringMatching(/: ⚠ Excesso!$/), 'Consumption this month: 1,500 kWh', 'Reasons:']);
   });
 });
 
@@ -769,6 +811,7 @@ class Terminal {
 }
 
 describe('interactive mode (no arguments, on a terminal)', () => {
+  inEnglish();
   it('staff registers a customer, a meter and a reading; the customer enters the token, remembers it, sees invoice, history and alarm', async () => {
     const cpf = newCpf();
     const config = folder(false);
@@ -799,7 +842,7 @@ describe('interactive mode (no arguments, on a terminal)', () => {
       terminal.type('Outra\r');
       await terminal.waitFor('Connection:');
       terminal.type('\r');
-      await terminal.waitFor('error: cpf: a customer with this CPF already exists (409 customer_exists)');
+      await terminal.waitFor('error: A customer with this CPF already exists. (409 customer_exists)');
 
       await terminal.waitFor('Staff: what do you want to do?');
       terminal.type(`${DOWN}\r`); // Register a meter
@@ -819,7 +862,7 @@ describe('interactive mode (no arguments, on a terminal)', () => {
       terminal.type(`${CLEAR_LINE}1200,5\r`);
       await terminal.waitFor('When');
       terminal.type('\r'); // default now
-      await terminal.waitFor(`✓ Reading stored: 1.200,5 kWh on meter 1 of CPF ${formatCpf(cpf)}`);
+      await terminal.waitFor(`✓ Reading stored: 1,200.5 kWh on meter 1 of CPF ${formatCpf(cpf)}`);
 
       await terminal.waitFor('Staff: what do you want to do?');
       terminal.type(`${DOWN}${DOWN}${DOWN}\r`); // Back
@@ -845,7 +888,7 @@ describe('interactive mode (no arguments, on a terminal)', () => {
       terminal.type('\r'); // default: this month
       const invoice = (await get('/getFatura', { id: cpf })).body as { valor: number };
       await terminal.waitFor(`Total`);
-      await terminal.waitFor(formatMoney(invoice.valor));
+      await terminal.waitFor(cliWords('en', ZONE).money(invoice.valor));
 
       await terminal.waitFor('what do you want to see?');
       terminal.type(`${DOWN}\r`); // Consumption history
@@ -853,7 +896,7 @@ describe('interactive mode (no arguments, on a terminal)', () => {
       terminal.type('\r'); // Day
       await terminal.waitFor('How many periods back');
       terminal.type('\r'); // 0
-      await terminal.waitFor('Total: 1.200,5 kWh · 1 reading');
+      await terminal.waitFor('Total: 1,200.5 kWh · 1 reading');
 
       await terminal.waitFor('what do you want to see?');
       terminal.type(`${DOWN}${DOWN}\r`); // Alarm
