@@ -1,9 +1,10 @@
 // Alarm state and events in DynamoDB (table alarmes and its ativos index); access paths: dynamoRepository.ts.
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidInput } from '../errors';
 import type { ActiveAlarm, AlarmAcknowledger, AlarmEvent } from '../model';
 import { activeAlarmKey, alarmEventKey } from './keys';
+import { transact } from './transaction';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { num, queryAll, type Tables } from './dynamoItems';
 
@@ -26,72 +27,54 @@ export class AlarmStore {
   async fireAlarm(alarm: ActiveAlarm): Promise<boolean> {
     const eventKey = eventKeyOf(alarm);
     const meter = alarm.meterId === undefined ? {} : { id_medidor: alarm.meterId };
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table.alarmes,
-                Item: {
-                  id: alarm.customerId,
-                  sk: activeAlarmKey(alarm.key),
-                  regra: alarm.regra,
-                  ...meter,
-                  desde: alarm.firedMs,
-                  evento: eventKey,
-                  mensagem: alarm.mensagem,
-                  emAlarme: 'sim',
-                },
-                ConditionExpression: 'attribute_not_exists(sk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.table.alarmes,
-                Item: { id: alarm.customerId, sk: eventKey, regra: alarm.regra, ...meter, disparadoEm: alarm.firedMs, mensagem: alarm.mensagem },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) return false; // another evaluation fired it first
-      throw error;
-    }
+    const cancelled = await transact(this.db, [
+      {
+        Put: {
+          TableName: this.table.alarmes,
+          Item: {
+            id: alarm.customerId,
+            sk: activeAlarmKey(alarm.key),
+            regra: alarm.regra,
+            ...meter,
+            desde: alarm.firedMs,
+            evento: eventKey,
+            mensagem: alarm.mensagem,
+            emAlarme: 'sim',
+          },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.table.alarmes,
+          Item: { id: alarm.customerId, sk: eventKey, regra: alarm.regra, ...meter, disparadoEm: alarm.firedMs, mensagem: alarm.mensagem },
+        },
+      },
+    ]);
+    return cancelled === undefined; // cancelled: another evaluation fired it first
   }
 
   async clearAlarm(alarm: ActiveAlarm, clearedMs: number): Promise<boolean> {
     const eventKey = eventKeyOf(alarm);
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.table.alarmes,
-                Key: { id: alarm.customerId, sk: activeAlarmKey(alarm.key) },
-                ConditionExpression: 'evento = :event',
-                ExpressionAttributeValues: { ':event': eventKey },
-              },
-            },
-            {
-              Update: {
-                TableName: this.table.alarmes,
-                Key: { id: alarm.customerId, sk: eventKey },
-                UpdateExpression: 'SET encerradoEm = :cleared',
-                ExpressionAttributeValues: { ':cleared': clearedMs },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) return false; // another evaluation cleared it first
-      throw error;
-    }
+    const cancelled = await transact(this.db, [
+      {
+        Delete: {
+          TableName: this.table.alarmes,
+          Key: { id: alarm.customerId, sk: activeAlarmKey(alarm.key) },
+          ConditionExpression: 'evento = :event',
+          ExpressionAttributeValues: { ':event': eventKey },
+        },
+      },
+      {
+        Update: {
+          TableName: this.table.alarmes,
+          Key: { id: alarm.customerId, sk: eventKey },
+          UpdateExpression: 'SET encerradoEm = :cleared',
+          ExpressionAttributeValues: { ':cleared': clearedMs },
+        },
+      },
+    ]);
+    return cancelled === undefined; // cancelled: another evaluation cleared it first
   }
 
   /**

@@ -1,10 +1,11 @@
 // Customers and their tokens in DynamoDB (tables clientes, tokens); key formats and access paths: dynamoRepository.ts.
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CustomerAlreadyExists, CustomerNotFound } from '../errors';
 import type { Customer, StoredToken } from '../model';
 import type { ConnectionType } from '../tariff';
 import { num, type Tables } from './dynamoItems';
+import { conditionFailed, transact } from './transaction';
 
 function tokenItem(token: StoredToken): Record<string, unknown> {
   return { tokenHash: token.hash, id: token.customerId, createdAt: token.createdAt, expiresAt: token.expiresAt };
@@ -17,26 +18,18 @@ export class CustomerStore {
   ) {}
 
   async createCustomer(customer: Customer, token: StoredToken): Promise<void> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table.clientes,
-                Item: { ...customer, meterCount: 0, tokenHash: token.hash },
-                ConditionExpression: 'attribute_not_exists(id)',
-              },
-            },
-            { Put: { TableName: this.table.tokens, Item: tokenItem(token), ConditionExpression: 'attribute_not_exists(tokenHash)' } },
-          ],
-        }),
-      );
-    } catch (error) {
-      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new CustomerAlreadyExists(customer.id);
-      throw error;
-    }
+    const cancelled = await transact(this.db, [
+      {
+        Put: {
+          TableName: this.table.clientes,
+          Item: { ...customer, meterCount: 0, tokenHash: token.hash },
+          ConditionExpression: 'attribute_not_exists(id)',
+        },
+      },
+      { Put: { TableName: this.table.tokens, Item: tokenItem(token), ConditionExpression: 'attribute_not_exists(tokenHash)' } },
+    ]);
+    if (cancelled && conditionFailed(cancelled, 0)) throw new CustomerAlreadyExists(customer.id);
+    if (cancelled) throw cancelled;
   }
 
   async replaceToken(token: StoredToken): Promise<void> {
@@ -45,40 +38,33 @@ export class CustomerStore {
     );
     if (!Item) throw new CustomerNotFound(token.customerId);
     const previous = Item.tokenHash === undefined ? undefined : String(Item.tokenHash);
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
+    const cancelled = await transact(this.db, [
+      {
+        Update: {
+          TableName: this.table.clientes,
+          Key: { id: token.customerId },
+          UpdateExpression: 'SET tokenHash = :new',
+          // Two concurrent rotations: one wins, the other retries on the winner's token.
+          ConditionExpression: previous === undefined ? 'attribute_not_exists(tokenHash)' : 'tokenHash = :old',
+          ExpressionAttributeValues: { ':new': token.hash, ...(previous === undefined ? {} : { ':old': previous }) },
+        },
+      },
+      { Put: { TableName: this.table.tokens, Item: tokenItem(token), ConditionExpression: 'attribute_not_exists(tokenHash)' } },
+      ...(previous === undefined
+        ? []
+        : [
             {
               Update: {
-                TableName: this.table.clientes,
-                Key: { id: token.customerId },
-                UpdateExpression: 'SET tokenHash = :new',
-                // Two concurrent rotations: one wins, the other retries on the winner's token.
-                ConditionExpression: previous === undefined ? 'attribute_not_exists(tokenHash)' : 'tokenHash = :old',
-                ExpressionAttributeValues: { ':new': token.hash, ...(previous === undefined ? {} : { ':old': previous }) },
+                TableName: this.table.tokens,
+                Key: { tokenHash: previous },
+                UpdateExpression: 'SET revokedAt = :now',
+                ExpressionAttributeValues: { ':now': token.createdAt },
               },
             },
-            { Put: { TableName: this.table.tokens, Item: tokenItem(token), ConditionExpression: 'attribute_not_exists(tokenHash)' } },
-            ...(previous === undefined
-              ? []
-              : [
-                  {
-                    Update: {
-                      TableName: this.table.tokens,
-                      Key: { tokenHash: previous },
-                      UpdateExpression: 'SET revokedAt = :now',
-                      ExpressionAttributeValues: { ':now': token.createdAt },
-                    },
-                  },
-                ]),
-          ],
-        }),
-      );
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) return this.replaceToken(token);
-      throw error;
-    }
+          ]),
+    ]);
+    // Cancelled: a concurrent rotation won (or contention); again, on what is stored now.
+    if (cancelled) return this.replaceToken(token);
   }
 
   async findToken(hash: string): Promise<StoredToken | undefined> {

@@ -1,8 +1,8 @@
 // Closed invoices in DynamoDB (table faturas); access paths: dynamoRepository.ts.
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { InvoiceRecord } from '../model';
 import { num, queryAll, type Tables } from './dynamoItems';
+import { conditionFailed, transact } from './transaction';
 
 export class InvoiceStore {
   constructor(
@@ -43,45 +43,35 @@ export class InvoiceStore {
     record: InvoiceRecord,
     settles: { month: string; fromKwh: string; toKwh: string }[],
   ): Promise<'saved' | 'exists' | 'stale'> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table.faturas,
-                Item: {
-                  id: record.customerId,
-                  mes: record.month,
-                  // A document, not a map: it is served back exactly as frozen.
-                  documento: JSON.stringify(record.invoice),
-                  kwhMinimo: record.minimumKwh,
-                  precoKwh: record.perKwh,
-                  kwhContabilizado: record.accountedKwh,
-                  vencimentoDias: record.dueDays,
-                },
-                ConditionExpression: 'attribute_not_exists(mes)',
-              },
-            },
-            ...settles.map((settle) => ({
-              Update: {
-                TableName: this.table.faturas,
-                Key: { id: record.customerId, mes: settle.month },
-                UpdateExpression: 'SET kwhContabilizado = :to',
-                ConditionExpression: 'kwhContabilizado = :from',
-                ExpressionAttributeValues: { ':to': settle.toKwh, ':from': settle.fromKwh },
-              },
-            })),
-          ],
-        }),
-      );
-      return 'saved';
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'exists';
-      // A settled month moved (another close) or plain contention: the caller recomputes.
-      return 'stale';
-    }
+    const cancelled = await transact(this.db, [
+      {
+        Put: {
+          TableName: this.table.faturas,
+          Item: {
+            id: record.customerId,
+            mes: record.month,
+            // A document, not a map: it is served back exactly as frozen.
+            documento: JSON.stringify(record.invoice),
+            kwhMinimo: record.minimumKwh,
+            precoKwh: record.perKwh,
+            kwhContabilizado: record.accountedKwh,
+            vencimentoDias: record.dueDays,
+          },
+          ConditionExpression: 'attribute_not_exists(mes)',
+        },
+      },
+      ...settles.map((settle) => ({
+        Update: {
+          TableName: this.table.faturas,
+          Key: { id: record.customerId, mes: settle.month },
+          UpdateExpression: 'SET kwhContabilizado = :to',
+          ConditionExpression: 'kwhContabilizado = :from',
+          ExpressionAttributeValues: { ':to': settle.toKwh, ':from': settle.fromKwh },
+        },
+      })),
+    ]);
+    if (!cancelled) return 'saved';
+    // A settled month moved (another close) or plain contention: the caller recomputes.
+    return conditionFailed(cancelled, 0) ? 'exists' : 'stale';
   }
 }

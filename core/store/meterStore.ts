@@ -1,11 +1,11 @@
 // Meters and their secrets in DynamoDB (tables medidores, segredos); access paths: dynamoRepository.ts.
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CustomerNotFound, MeterNotFound } from '../errors';
 import type { MeterCredentials } from '../model';
 import { num, type Tables } from './dynamoItems';
 import type { CustomerStore } from './customerStore';
 import type { ReadingStore } from './readingStore';
+import { conditionFailed, transact } from './transaction';
 
 export class MeterStore {
   constructor(
@@ -19,53 +19,42 @@ export class MeterStore {
   async registerMeter(customerId: string, createdAt: string, secret: string): Promise<number> {
     const meterId = await this.customers.nextMeterId(customerId);
     // The counter is the only allocator, so this id is new; the conditions guard against a bug, not a race.
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.table.medidores,
-              Item: { id: customerId, id_medidor: meterId, createdAt },
-              ConditionExpression: 'attribute_not_exists(id_medidor)',
-            },
-          },
-          {
-            Put: {
-              TableName: this.table.segredos,
-              Item: { id: customerId, id_medidor: meterId, segredo: secret, createdAt },
-              ConditionExpression: 'attribute_not_exists(id_medidor)',
-            },
-          },
-        ],
-      }),
-    );
+    const cancelled = await transact(this.db, [
+      {
+        Put: {
+          TableName: this.table.medidores,
+          Item: { id: customerId, id_medidor: meterId, createdAt },
+          ConditionExpression: 'attribute_not_exists(id_medidor)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.table.segredos,
+          Item: { id: customerId, id_medidor: meterId, segredo: secret, createdAt },
+          ConditionExpression: 'attribute_not_exists(id_medidor)',
+        },
+      },
+    ]);
+    if (cancelled) throw cancelled;
     return meterId;
   }
 
   async replaceMeterSecret(customerId: string, meterId: number, secret: string, createdAt: string): Promise<void> {
     const Key = { id: customerId, id_medidor: meterId };
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              // A new key starts a new sequence: the meter may count from 0 again.
-              Update: {
-                TableName: this.table.medidores,
-                Key,
-                UpdateExpression: 'REMOVE seqMaximo',
-                ConditionExpression: 'attribute_exists(id_medidor)',
-              },
-            },
-            { Put: { TableName: this.table.segredos, Item: { ...Key, segredo: secret, createdAt } } },
-          ],
-        }),
-      );
-    } catch (error) {
-      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-      if (reasons[0]?.Code !== 'ConditionalCheckFailed') throw error;
-      throw (await this.customers.getCustomer(customerId)) ? new MeterNotFound(customerId, meterId) : new CustomerNotFound(customerId);
-    }
+    const cancelled = await transact(this.db, [
+      {
+        // A new key starts a new sequence: the meter may count from 0 again.
+        Update: {
+          TableName: this.table.medidores,
+          Key,
+          UpdateExpression: 'REMOVE seqMaximo',
+          ConditionExpression: 'attribute_exists(id_medidor)',
+        },
+      },
+      { Put: { TableName: this.table.segredos, Item: { ...Key, segredo: secret, createdAt } } },
+    ]);
+    if (cancelled && !conditionFailed(cancelled, 0)) throw cancelled;
+    if (cancelled) throw (await this.customers.getCustomer(customerId)) ? new MeterNotFound(customerId, meterId) : new CustomerNotFound(customerId);
     this.readings.forgetSeq(customerId, meterId);
   }
 
