@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { tableDeclarations } from '../dev/tables';
+import { contentSecurityPolicy } from '../dev/web';
 import { checkTemplate } from './cfnSpec';
 import { EXPECTED_GATEWAY_ACCESS } from './gatewayAccess';
 
@@ -339,6 +340,39 @@ describe('serverless package', () => {
         ['Invocations', [{ Name: 'FunctionName', Value: { Ref: logicalId } }]],
       ]);
     }
+  });
+
+  it('the web app: a private bucket only its CloudFront distribution reads (OAC), every answer with the CSP of dev/web.ts', () => {
+    // Beside serverless's own deployment bucket.
+    const bucketId = 'WebBucket';
+    const bucket = template.Resources[bucketId];
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.WebsiteConfiguration).toBeUndefined();
+    const [accessId, access] = only('AWS::CloudFront::OriginAccessControl');
+    expect(access.Properties.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' });
+    const [distributionId, distribution] = only('AWS::CloudFront::Distribution');
+    const config = distribution.Properties.DistributionConfig as Record<string, any>;
+    expect(config.Origins).toEqual([
+      { Id: 'web', DomainName: { 'Fn::GetAtt': [bucketId, 'RegionalDomainName'] }, OriginAccessControlId: { 'Fn::GetAtt': [accessId, 'Id'] }, S3OriginConfig: { OriginAccessIdentity: '' } },
+    ]);
+    expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', AllowedMethods: ['GET', 'HEAD'] });
+    // The bucket admits CloudFront for this distribution only, and only to read.
+    const policy = template.Resources.WebBucketPolicy;
+    expect(policy.Properties.Bucket).toEqual({ Ref: bucketId });
+    const [statement, ...others] = (policy.Properties.PolicyDocument as { Statement: Record<string, any>[] }).Statement;
+    expect(others).toEqual([]);
+    expect(statement).toMatchObject({ Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject' });
+    expect(JSON.stringify(statement.Condition)).toContain(`distribution/\${${distributionId}}`);
+    // One policy on every path, with the local server's CSP for this stage's API origin.
+    const [headersId, headers] = only('AWS::CloudFront::ResponseHeadersPolicy');
+    for (const behaviour of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) expect(behaviour.ResponseHeadersPolicyId).toEqual({ Ref: headersId });
+    const security = (headers.Properties.ResponseHeadersPolicyConfig as Record<string, any>).SecurityHeadersConfig;
+    const apiOrigin = 'https://${ApiGatewayRestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}';
+    const local = contentSecurityPolicy('https://api.invalid').replace('https://api.invalid', apiOrigin);
+    expect(security.ContentSecurityPolicy).toEqual({ ContentSecurityPolicy: { 'Fn::Sub': local }, Override: true });
+    expect(security.ContentTypeOptions).toEqual({ Override: true });
+    expect(security.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
+    expect(template.Outputs.WebUrl.Value).toEqual({ 'Fn::Sub': `https://\${${distributionId}.DomainName}` });
   });
 
   it('packages exactly the functions that have a declared access list', () => {
