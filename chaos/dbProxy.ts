@@ -72,7 +72,7 @@ export async function dbProxy(upstreamPort: number, random: () => number): Promi
     open.add(client);
     const upstream = createConnection({ host: '127.0.0.1', port: upstreamPort });
     open.add(upstream);
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     // Requests of one connection leave in order: each waits for the one before it.
     let chain = Promise.resolve();
     const forward = (request: Buffer) => {

@@ -10,12 +10,12 @@ import { join, resolve } from 'node:path';
 import { startDynamo, type RunningDynamo } from '../dev/dynamo';
 import { startGateway, type RunningGateway } from '../dev/gateway';
 import { startOffline, type RunningOffline } from '../dev/offline';
-import { freePort } from '../dev/ports';
+import { freePortBelowEphemeral } from '../dev/ports';
 import { ensureTables } from '../dev/tables';
 import { ensureFleet } from '../meter/fleet';
 import { MeterSimulator } from '../meter/simulator';
 import { check, type AckedReading, type Verdict } from './checker';
-import { dbProxy } from './dbProxy';
+import { dbProxy, type DbProxy } from './dbProxy';
 import { CLEAN_NETWORK, faultHop } from './network';
 import { buildSchedule, seededRandom, WHAT, type Fault } from './schedule';
 
@@ -35,7 +35,8 @@ interface Mode {
 function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text);
   if (!match) throw new InvalidArgumentError('a duration like 600, 90s, 10m or 1h');
-  return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'];
+  const unit: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
+  return Number(match[1]) * unit[match[2] ?? 's'];
 }
 
 function parseArguments(argv: string[]) {
@@ -52,7 +53,8 @@ function parseArguments(argv: string[]) {
   const options = program.opts<{ seed: number; quick: boolean; soak?: number; meters?: number; rate?: number; keep: boolean; json?: string }>();
   let mode: Mode;
   if (options.soak !== undefined) mode = { name: 'soak', trafficMs: options.soak, meters: 1000, rate: 60, scale: 1, drainMs: 180_000 };
-  else if (options.quick) mode = { name: 'quick', trafficMs: 60_000, meters: 40, rate: 25, scale: 0.25, drainMs: 60_000 };
+  // One round of every fault, windows at 15 % (the blackout stays 10 s): ≈ 1.5–2 min in all on a loaded 2-core machine.
+  else if (options.quick) mode = { name: 'quick', trafficMs: 40_000, meters: 40, rate: 25, scale: 0.15, drainMs: 60_000 };
   else mode = { name: 'full', trafficMs: 420_000, meters: 300, rate: 50, scale: 1, drainMs: 120_000 };
   if (options.meters) mode.meters = options.meters;
   if (options.rate) mode.rate = options.rate;
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
   const prefix = 'chaos-';
   const tariffFile = resolve('tariffs/b1-example.json');
   const timeZone = process.env.LUZ_TZ ?? 'America/Bahia';
-  const [dynamoPort, httpPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
+  const [dynamoPort, httpPort, lambdaPort] = [await freePortBelowEphemeral(), await freePortBelowEphemeral(), await freePortBelowEphemeral()];
   const dataDir = join(dir, 'dynamodb');
   const endpoint = `http://127.0.0.1:${dynamoPort}`;
   log(`mode ${mode.name}, seed ${seed}, ${mode.meters} meters at ${mode.rate} readings/s, ${mode.trafficMs / 1000} s of traffic; data in ${dir}`);
@@ -108,9 +110,13 @@ async function main(): Promise<void> {
   let offline: RunningOffline | undefined;
   let gateway: RunningGateway | undefined;
   let interrupted = false;
+  let proxy: DbProxy | undefined;
   const stopEverything = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
     await gateway?.stop().catch(() => undefined);
+    // After the gateway: what it still writes on its way out reaches the database, not a closed port.
+    await proxy?.close().catch(() => undefined);
+    proxy = undefined;
     await offline?.stop().catch(() => undefined);
     await dynamo?.stop().catch(() => undefined);
   };
@@ -125,30 +131,29 @@ async function main(): Promise<void> {
 
   // ---- the processes, as npm start runs them (the gateway's DynamoDB is the sick-database proxy)
   const startDb = () => startDynamo({ port: dynamoPort, dataDir });
-  dynamo = await startDb();
-  await ensureTables(endpoint, prefix);
-  const proxy = await dbProxy(dynamoPort, random);
-  cleanups.push(() => proxy.close());
+  const sickDb = await dbProxy(dynamoPort, random);
+  proxy = sickDb;
   const offlineEnv = { DYNAMODB_ENDPOINT: endpoint, LUZ_TABLE_PREFIX: prefix, STAFF_KEY: staffKey, TARIFF_FILE: tariffFile, LUZ_TZ: timeZone };
   const startApi = () => startOffline({ httpPort, lambdaPort, env: offlineEnv });
-  offline = await startApi();
-  const apiUrl = offline.url;
-  const errorLines: string[] = [];
-  let p99s: number[] = [];
+  // Each with its wall time (ms): the soak's figures compare windows and tell faults' lines from others.
+  const errorLines: { time: number; line: string }[] = [];
+  // Not the gateway's JSON: the SDK's own warnings on stderr (socket pool full), or a crash's trace.
+  const otherLines: { time: number; line: string }[] = [];
+  const p99s: { time: number; ms: number }[] = [];
   const onGatewayLine = (line: string) => {
     try {
       const event = JSON.parse(line) as { level?: string; message?: string; p99Ms?: number | null; _aws?: unknown };
-      if (event.level === 'ERROR' || event.level === 'CRITICAL') errorLines.push(line);
-      if (event.message === 'stats' && typeof event.p99Ms === 'number') p99s.push(event.p99Ms);
+      if (event.level === 'ERROR' || event.level === 'CRITICAL') errorLines.push({ time: Date.now(), line });
+      if (event.message === 'stats' && typeof event.p99Ms === 'number') p99s.push({ time: Date.now(), ms: event.p99Ms });
     } catch {
-      errorLines.push(line);
+      otherLines.push({ time: Date.now(), line });
     }
   };
   let udpPort = 0;
   const startUdp = () =>
     startGateway({
       env: {
-        DYNAMODB_ENDPOINT: `http://127.0.0.1:${proxy.port}`,
+        DYNAMODB_ENDPOINT: `http://127.0.0.1:${sickDb.port}`,
         LUZ_TABLE_PREFIX: prefix,
         TARIFF_FILE: tariffFile,
         LUZ_TZ: timeZone,
@@ -162,11 +167,24 @@ async function main(): Promise<void> {
       stdio: 'pipe',
       onLine: onGatewayLine,
     });
-  gateway = await startUdp();
-  udpPort = gateway.port!;
+  // The three starts need nothing of each other (the API and the gateway touch the tables only when
+  // called): side by side, they cost the slowest (a JVM, or serverless offline building the handlers).
+  const starts = await Promise.allSettled([startDb(), startApi(), startUdp()] as const);
+  const [db, api, udp] = starts;
+  if (db.status === 'fulfilled') dynamo = db.value;
+  if (api.status === 'fulfilled') offline = api.value;
+  if (udp.status === 'fulfilled') gateway = udp.value;
+  const failed = starts.find((result) => result.status === 'rejected');
+  if (failed) {
+    await stopEverything();
+    throw failed.reason;
+  }
+  await ensureTables(endpoint, prefix);
+  const apiUrl = offline!.url;
+  udpPort = gateway!.port!;
   const hop = await faultHop(udpPort, random);
   cleanups.push(() => hop.close());
-  log(`DynamoDB Local :${dynamoPort} (proxy :${proxy.port}), API ${apiUrl}, gateway :${udpPort} (hop :${hop.port})`);
+  log(`DynamoDB Local :${dynamoPort} (proxy :${sickDb.port}), API ${apiUrl}, gateway :${udpPort} (hop :${hop.port})`);
 
   // ---- the meters, with their own record of what was acknowledged
   const stateDir = join(dir, 'meters');
@@ -236,8 +254,8 @@ async function main(): Promise<void> {
   const counters = () => ({
     dropped: hop.counts.dropped,
     duplicated: hop.counts.duplicated,
-    throttled: proxy.counts.throttled,
-    resets: proxy.counts.resets,
+    throttled: sickDb.counts.throttled,
+    resets: sickDb.counts.resets,
     errorLines: errorLines.length,
     resends: simulator.status().retries,
     apiDownMs: apiDownMs,
@@ -295,27 +313,27 @@ async function main(): Promise<void> {
         await killAndRestart('offline', record.durationMs);
         break;
       case 'db-stall':
-        proxy.faults.stalled = true;
+        sickDb.faults.stalled = true;
         await sleep(record.durationMs);
-        proxy.faults.stalled = false;
+        sickDb.faults.stalled = false;
         break;
       case 'db-slow':
-        proxy.faults.delayMs = 150;
+        sickDb.faults.delayMs = 150;
         await sleep(record.durationMs);
-        proxy.faults.delayMs = 0;
+        sickDb.faults.delayMs = 0;
         break;
       case 'db-reset': {
         const until = Date.now() + record.durationMs;
         while (Date.now() < until) {
-          proxy.resetAll();
+          sickDb.resetAll();
           await sleep(1500 + random() * 1000);
         }
         break;
       }
       case 'db-throttle':
-        proxy.faults.throttleRate = 0.3;
+        sickDb.faults.throttleRate = 0.3;
         await sleep(record.durationMs);
-        proxy.faults.throttleRate = 0;
+        sickDb.faults.throttleRate = 0;
         break;
       case 'overload':
         simulator.setInterval(intervalSeconds / 3);
@@ -377,9 +395,7 @@ async function main(): Promise<void> {
   }
   await stopEverything();
 
-  const warmup = resources.filter((sample) => sample.at >= mode.trafficMs / 5);
-  const growth = (pick: (sample: { rssKb: number; fds: number }) => number) =>
-    warmup.length >= 2 ? (pick(warmup.at(-1)!) - pick(warmup[0])) / pick(warmup[0]) : null;
+  const steadiness = steadyFigures({ mode, trafficStart, resources, p99s, errorLines, otherLines, records });
   const result = {
     mode: mode.name,
     seed,
@@ -392,12 +408,12 @@ async function main(): Promise<void> {
     rejected: rejected.slice(0, 10),
     retriesByCode: Object.fromEntries(retries),
     hop: hop.counts,
-    proxy: proxy.counts,
+    proxy: sickDb.counts,
     gatewayErrorLines: errorLines.length,
-    gatewayErrorSamples: errorLines.slice(0, 5),
-    gatewayP99Ms: p99s,
+    gatewayErrorSamples: errorLines.slice(0, 5).map((entry) => entry.line),
+    gatewayP99Ms: p99s.map((entry) => ({ at: entry.time - trafficStart, ms: entry.ms })),
     gatewayResources: resources,
-    growthAfterWarmup: { rss: growth((sample) => sample.rssKb), fds: growth((sample) => sample.fds) },
+    steadiness,
     faults: records,
     verdict,
     failure: failure ? String((failure as Error)?.stack ?? failure) : undefined,
@@ -418,7 +434,67 @@ async function main(): Promise<void> {
   process.exit(clean ? 0 : 1);
 }
 
-function printReport(result: { meterStatus: Record<string, number>; gatewayP99Ms: number[]; growthAfterWarmup: Record<string, number | null> }, records: FaultRecord[], verdict: Verdict | undefined) {
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+interface Window {
+  first: number;
+  last: number;
+  growth: number | null;
+}
+
+/** Median of the first third of `values` against the median of the last third (null with fewer than 3). */
+function firstAndLast(values: number[]): Window | null {
+  const third = Math.floor(values.length / 3);
+  if (third === 0) return null;
+  const [first, last] = [median(values.slice(0, third)), median(values.slice(-third))];
+  return { first, last, growth: first ? (last - first) / first : null };
+}
+
+type Steadiness = ReturnType<typeof steadyFigures>;
+
+/**
+ * The soak's figures, after the warm-up (the first fifth of the traffic): the gateway's RSS, open
+ * descriptors and per-window p99, first third against last third — medians, so the descriptors' dip
+ * while DynamoDB Local restarts, or one slow window, is not taken for growth. An error line is outside
+ * the faults when no fault was under way and none had ended less than 30 s before.
+ */
+function steadyFigures(input: {
+  mode: Mode;
+  trafficStart: number;
+  resources: { at: number; rssKb: number; fds: number }[];
+  p99s: { time: number; ms: number }[];
+  errorLines: { time: number; line: string }[];
+  otherLines: { time: number; line: string }[];
+  records: FaultRecord[];
+}) {
+  const warm = input.mode.trafficMs / 5;
+  const resources = input.resources.filter((sample) => sample.at >= warm);
+  const p99 = input.p99s.filter((entry) => entry.time - input.trafficStart >= warm).map((entry) => entry.ms);
+  const windows = input.records.filter((record) => record.startedAt !== undefined).map((record) => [record.startedAt!, (record.endedAt ?? Infinity) + 30_000]);
+  const calm = ({ time }: { time: number }) => !windows.some(([from, to]) => time - input.trafficStart >= from && time - input.trafficStart <= to);
+  const outside = input.errorLines.filter(calm);
+  const othersOutside = input.otherLines.filter(calm);
+  return {
+    rssKb: firstAndLast(resources.map((sample) => sample.rssKb)),
+    fds: firstAndLast(resources.map((sample) => sample.fds)),
+    p99Ms: firstAndLast(p99),
+    p99MaxMs: p99.length ? Math.max(...p99) : null,
+    /** Only the 10 s windows with no fault under way or ended < 30 s before. */
+    p99CalmMs: firstAndLast(input.p99s.filter((entry) => entry.time - input.trafficStart >= warm && calm(entry)).map((entry) => entry.ms)),
+    errorLines: input.errorLines.length,
+    errorLinesOutsideFaults: outside.length,
+    errorSamplesOutsideFaults: outside.slice(0, 5).map((entry) => entry.line),
+    otherLines: input.otherLines.length,
+    otherLinesOutsideFaults: othersOutside.length,
+    otherSamplesOutsideFaults: othersOutside.slice(0, 3).map((entry) => entry.line),
+  };
+}
+
+function printReport(result: { meterStatus: Record<string, number>; gatewayP99Ms: { ms: number }[]; steadiness: Steadiness }, records: FaultRecord[], verdict: Verdict | undefined) {
   const seconds = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
   console.log('\n| falha | início | duração | o que se observou | perdidas | duplicadas | recuperou em (kill: desde o SIGKILL) |');
   console.log('|---|---:|---:|---|---:|---:|---:|');
@@ -435,9 +511,18 @@ function printReport(result: { meterStatus: Record<string, number>; gatewayP99Ms
     console.log(`verificador: ${JSON.stringify(numbers)}`);
     for (const problem of problems) console.log(`  ${problem}`);
   }
-  const p99 = result.gatewayP99Ms;
+  const p99 = result.gatewayP99Ms.map((entry) => entry.ms);
   if (p99.length) console.log(`gateway p99 (por janela de 10 s): mín ${Math.min(...p99)} ms, máx ${Math.max(...p99)} ms`);
-  console.log(`crescimento após aquecimento: ${JSON.stringify(result.growthAfterWarmup)}`);
+  const { rssKb, fds, p99Ms, p99CalmMs, errorLines, errorLinesOutsideFaults, errorSamplesOutsideFaults, otherLines, otherLinesOutsideFaults, otherSamplesOutsideFaults } = result.steadiness;
+  const window = (figure: Window | null, unit: string, scale = 1) =>
+    figure === null ? 'amostras insuficientes' : `${(figure.first / scale).toFixed(1)} → ${(figure.last / scale).toFixed(1)} ${unit} (${figure.growth === null ? '—' : `${(figure.growth * 100).toFixed(1)} %`})`;
+  console.log('após o aquecimento (mediana do primeiro terço → do último terço):');
+  console.log(`  RSS do gateway ${window(rssKb, 'MB', 1024)}; descritores abertos ${window(fds, '')}`);
+  console.log(`  p99 por janela ${window(p99Ms, 'ms')}; só janelas sem falha ${window(p99CalmMs, 'ms')}`);
+  console.log(`linhas de erro do gateway: ${errorLines}, fora das falhas injetadas: ${errorLinesOutsideFaults}`);
+  for (const line of errorSamplesOutsideFaults) console.log(`  ${line.slice(0, 300)}`);
+  console.log(`outras linhas (fora do JSON do gateway: avisos do SDK, rastros): ${otherLines}, fora das falhas: ${otherLinesOutsideFaults}`);
+  for (const line of otherSamplesOutsideFaults) console.log(`  ${line.slice(0, 300)}`);
 }
 
 void main().catch((error) => {

@@ -1,5 +1,6 @@
 // The fault hop between the meters and the gateway: UDP with seeded loss, duplication, reordering,
 // delay with jitter, and a blackout. One upstream socket per meter address, so replies find their way.
+// The campaign and the delivery tests (test/delivery.int.test.ts) share it; it imports nothing of Luz.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 
 export interface NetworkFaults {
@@ -20,8 +21,9 @@ export interface FaultHop {
   close(): Promise<void>;
 }
 
-export async function faultHop(gatewayPort: number, random: () => number): Promise<FaultHop> {
-  const faults: NetworkFaults = { ...CLEAN_NETWORK };
+/** `faults` can be changed while it runs (they start as `initial`, clean otherwise). */
+export async function faultHop(gatewayPort: number, random: () => number = Math.random, initial: Partial<NetworkFaults> = {}): Promise<FaultHop> {
+  const faults: NetworkFaults = { ...CLEAN_NETWORK, ...initial };
   const counts = { forwarded: 0, dropped: 0, duplicated: 0 };
   const front = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
   const upstreams = new Map<string, Socket>();

@@ -49,21 +49,24 @@ export const WHAT: Record<FaultKind, string> = {
 /**
  * Every fault kind once per round, in a seeded order, separated by quiet gaps so each one's recovery
  * can be seen on its own; further rounds follow while they fit in `trafficMs`. `scale` shortens the windows
- * (quick runs), except the blackout, which is always 10 s.
+ * (quick runs) down to a floor per kind, except the blackout, which is always 10 s.
  */
 export function buildSchedule(seed: number, trafficMs: number, scale: number): Fault[] {
   const random = seededRandom(seed);
   const between = (min: number, max: number) => Math.round(min + random() * (max - min));
+  // Shortened windows keep a floor: long enough that the gateway sends requests through the fault
+  // (a 2.6 s throttling window once caught none).
   const length: Record<FaultKind, () => number> = {
-    network: () => between(20_000, 40_000) * scale,
+    network: () => Math.max(5000, between(20_000, 40_000) * scale),
     blackout: () => 10_000,
-    'kill-gateway': () => between(1000, 4000),
-    'kill-dynamodb': () => between(1000, 4000),
-    'kill-offline': () => between(1000, 4000),
-    'db-stall': () => between(3000, 8000) * scale,
-    'db-slow': () => between(15_000, 30_000) * scale,
-    'db-reset': () => between(10_000, 20_000) * scale,
-    'db-throttle': () => between(15_000, 30_000) * scale,
+    // Dead for 1–4 s, at least 0.5 s when shortened: the restart itself takes longer anyway.
+    'kill-gateway': () => Math.max(500, between(1000, 4000) * scale),
+    'kill-dynamodb': () => Math.max(500, between(1000, 4000) * scale),
+    'kill-offline': () => Math.max(500, between(1000, 4000) * scale),
+    'db-stall': () => Math.max(2000, between(3000, 8000) * scale),
+    'db-slow': () => Math.max(3000, between(15_000, 30_000) * scale),
+    'db-reset': () => Math.max(3000, between(10_000, 20_000) * scale),
+    'db-throttle': () => Math.max(5000, between(15_000, 30_000) * scale),
     overload: () => 60_000 * scale,
   };
   const faults: Fault[] = [];

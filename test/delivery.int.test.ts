@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { faultHop } from '../chaos/network';
 import { loadConfig } from '../core/config';
 import { registerCustomer, registerMeter } from '../core/customers';
 import { Decimal } from '../core/decimal';
@@ -17,7 +18,6 @@ import { MeterSimulator, type SimulatorOptions } from '../meter/simulator';
 import type { FleetMeter } from '../meter/transport';
 import { startGatewayServer } from '../udp-gateway/server';
 import { apiUrl, newCpf, staffKey } from './fixtures';
-import { lossyHop } from './udp';
 
 const ZONE = 'America/Bahia';
 const context = createContext(
@@ -141,7 +141,7 @@ describe('exactly-once delivery', () => {
       statsIntervalMs: 0,
       replayWindow: 500,
     });
-    const hop = await lossyHop(gateway.address.port, { loss: 0.3, duplicate: 0.1, maxDelayMs: 30 });
+    const hop = await faultHop(gateway.address.port, Math.random, { loss: 0.3, duplicate: 0.1, jitterMs: 30 });
     const fleet = await fleetOf(25, 2);
     const simulator = await MeterSimulator.open(
       simulatorOptions({
@@ -224,7 +224,7 @@ describe('exactly-once delivery', () => {
       statsIntervalMs: 0,
     });
     // The hop lets us cut the link at a chosen moment, so the kill always lands mid-run.
-    const hop = await lossyHop(gateway.address.port, { loss: 0, duplicate: 0, maxDelayMs: 0 });
+    const hop = await faultHop(gateway.address.port);
     const state = stateDir();
     const children: ReturnType<typeof spawn>[] = [];
     const run = (extra: string[] = []) => {
@@ -250,14 +250,14 @@ describe('exactly-once delivery', () => {
     try {
       const first = run();
       await until(() => gateway.stats().stored >= 60, 90_000, 'the first run to store 60 readings');
-      hop.options.loss = 1;
+      hop.faults.blackout = true;
       // Let it generate the rest and resend into the cut link, then kill it without warning.
       await new Promise((resolve) => setTimeout(resolve, 500));
       process.kill(-first.child.pid!, 'SIGKILL');
       expect(await first.exit).toBeNull();
       expect(gateway.stats().stored).toBeLessThan(300);
 
-      hop.options.loss = 0;
+      hop.faults.blackout = false;
       const second = run();
       const code = await second.exit;
       expect({ code, output: second.output.filter((line) => /outbox|acknowledged|rejected|error/i.test(line)) }).toMatchObject({ code: 0 });
