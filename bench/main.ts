@@ -29,12 +29,13 @@ const REPOSITORY_OPTIONS = { timeZone: 'America/Bahia', writeGrouping: 'item' } 
 import { measureUdpPath, type UdpPathResult } from './udpPath';
 import { measureDayCost, type DayCost } from './dayCost';
 import { measureGatewayStart, type GatewayStartResult } from './gatewayStart';
+import { measureWeb, webRows, type WebResult } from './web';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** The routes that only read (getAlarme may write a transition, rarely). */
 const READ_ROUTES = new Set(['getAlarme', 'getConsumoHist', 'getFatura']);
-const PHASES = ['ingest', 'udp', 'api', 'cold', 'history', 'memory'] as const;
+const PHASES = ['ingest', 'udp', 'api', 'cold', 'history', 'memory', 'web'] as const;
 type Phase = (typeof PHASES)[number];
 
 /** The original Python server on this machine kind (/work/shared/FACTS.md). */
@@ -66,6 +67,7 @@ function settings(quick: boolean) {
         coldRepetitions: 1,
         gatewayStarts: 3,
         simulatorSeconds: 3,
+        webRepetitions: 5,
       }
     : {
         meters: 10_000,
@@ -94,6 +96,7 @@ function settings(quick: boolean) {
         coldRepetitions: 5,
         gatewayStarts: 10,
         simulatorSeconds: 20,
+        webRepetitions: 20,
       };
 }
 
@@ -152,6 +155,8 @@ interface Results {
   simulators?: SimulatorMemory[];
   baselineRssMb?: number;
   gatewayStart?: GatewayStartResult;
+  /** The portal's first load and the time to a rendered invoice in chromium. */
+  web?: WebResult;
 }
 
 /** Runs the phases; services still starting when a phase fails are waited for, so the caller can stop them. */
@@ -327,6 +332,8 @@ async function runPhases(options: RunOptions, starting: Promise<unknown>[]): Pro
       results.simulators.push(await measureSimulatorMemory({ meters, durationSeconds: s.simulatorSeconds, readingsPerSecond: 2000 }));
     }
   }
+
+  if (options.only.has('web')) results.web = await measureWeb({ repetitions: s.webRepetitions, staffKey, log });
   return results;
 }
 
@@ -334,7 +341,7 @@ const signed = (value: number) => (value < 0 ? `−${Math.abs(value)}` : `+${val
 
 function rows(results: Results): Row[] {
   const out: Row[] = [];
-  const { ceiling, ingest, writeCost: cost, udp, api, portal, original, cold, history, simulators, baselineRssMb, gatewayStart } = results;
+  const { ceiling, ingest, writeCost: cost, udp, api, portal, original, cold, history, simulators, baselineRssMb, gatewayStart, web } = results;
   if (ceiling && ingest) {
     const ceilingPerSecond = ceiling.perSecond ?? ceiling.best.perSecond;
     const ratio = round(ingest.perSecond / ceilingPerSecond, 2);
@@ -536,6 +543,7 @@ function rows(results: Results): Row[] {
       met: simulator.meters >= 100_000 ? simulator.peakRssMb < 300 : null,
     });
   }
+  if (web) out.push(...webRows(web));
   return out;
 }
 

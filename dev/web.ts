@@ -15,13 +15,13 @@ export interface WebConfig {
 }
 
 /**
- * Builds web/ into `outDir` (default web/dist) with Vite's own command, in a child process: Vite is
+ * Builds web/ (or another Vite `root`: the bench's libraries-only page) into `outDir` (default web/dist) with Vite's own command, in a child process: Vite is
  * an ES module only, and the tests' CommonJS runtime (jest) cannot import it.
  */
-export async function buildWeb(outDir = join(WEB_ROOT, 'dist'), signal?: AbortSignal): Promise<string> {
+export async function buildWeb(outDir = join(WEB_ROOT, 'dist'), signal?: AbortSignal, root = WEB_ROOT): Promise<string> {
   signal?.throwIfAborted();
   const vite = resolve('node_modules/vite/bin/vite.js');
-  const args = [vite, 'build', WEB_ROOT, '--outDir', outDir, '--emptyOutDir', '--base', './', '--logLevel', 'warn'];
+  const args = [vite, 'build', root, '--outDir', outDir, '--emptyOutDir', '--base', './', '--logLevel', 'warn'];
   // Its own process group, so aborting (npm start stopping) takes its workers too.
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
