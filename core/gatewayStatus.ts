@@ -3,29 +3,27 @@
 import type { Context } from './context';
 import type { GatewayFigures } from './model';
 
-export interface GatewayInstanceStatus {
-  instancia: string;
-  iniciadoEm: string;
-  publicadoEm: string;
+/** What every instance counts since it started, and what the fleet's total sums. */
+interface GatewayCounters {
   recebidas: number;
   gravadas: number;
   duplicadas: number;
   rejeitadas: Record<string, number>;
   emAndamento: number;
   leiturasPorSegundo: number;
+}
+
+export interface GatewayInstanceStatus extends GatewayCounters {
+  instancia: string;
+  iniciadoEm: string;
+  publicadoEm: string;
   latenciaP50Ms: number | null;
   latenciaP99Ms: number | null;
 }
 
 export interface GatewayStatus {
-  total: {
+  total: GatewayCounters & {
     instancias: number;
-    recebidas: number;
-    gravadas: number;
-    duplicadas: number;
-    rejeitadas: Record<string, number>;
-    emAndamento: number;
-    leiturasPorSegundo: number;
     /**
      * The highest instance p99: percentiles of separate samples do not add up, and the worst instance
      * is an upper bound of the fleet's p99 (null while no instance stored a reading in its interval).

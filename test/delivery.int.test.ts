@@ -17,7 +17,7 @@ import { readingKwh } from '../meter/loadModel';
 import { MeterSimulator, type SimulatorOptions } from '../meter/simulator';
 import type { FleetMeter } from '../meter/transport';
 import { startGatewayServer } from '../udp-gateway/server';
-import { apiUrl, newCpf, staffKey } from './fixtures';
+import { apiUrl, gatewayOptions, newCpf, staffKey } from './fixtures';
 
 const ZONE = 'America/Bahia';
 const context = createContext(
@@ -129,18 +129,7 @@ describe('exactly-once delivery', () => {
   it('1,000 readings from 50 meters through a hop that drops 30%, duplicates and reorders, with a small replay window: stored kWh == sent kWh, exactly', async () => {
     // A window of 500 seqs (1,000 readings share the simulator's counter): late resends and reordering
     // are the rule here, and the simulator must keep every reading it owes inside the window.
-    const gateway = await startGatewayServer(context, {
-      host: '127.0.0.1',
-      port: 0,
-      batchSize: 25,
-      batchWaitMs: 5,
-      lanes: 8,
-      maxInFlight: 4096,
-      ratePerSource: 1000,
-      burstPerSource: 2000,
-      statsIntervalMs: 0,
-      replayWindow: 500,
-    });
+    const gateway = await startGatewayServer(context, gatewayOptions({ lanes: 8, replayWindow: 500 }));
     const hop = await faultHop(gateway.address.port, Math.random, { loss: 0.3, duplicate: 0.1, jitterMs: 30 });
     const fleet = await fleetOf(25, 2);
     const simulator = await MeterSimulator.open(
@@ -212,17 +201,7 @@ describe('exactly-once delivery', () => {
   }, 180_000);
 
   it('the simulator (npm run meter) is killed with SIGKILL and run again: its outbox is resent and nothing is lost or doubled', async () => {
-    const gateway = await startGatewayServer(context, {
-      host: '127.0.0.1',
-      port: 0,
-      batchSize: 50,
-      batchWaitMs: 5,
-      lanes: 4,
-      maxInFlight: 4096,
-      ratePerSource: 1000,
-      burstPerSource: 2000,
-      statsIntervalMs: 0,
-    });
+    const gateway = await startGatewayServer(context, gatewayOptions({ batchSize: 50 }));
     // The hop lets us cut the link at a chosen moment, so the kill always lands mid-run.
     const hop = await faultHop(gateway.address.port);
     const state = stateDir();

@@ -1,5 +1,6 @@
-// Shared fixtures: valid CPFs, frozen clocks, the API under test.
+// Shared fixtures: valid CPFs, frozen clocks, the API under test, the gateway under test.
 import { withCheckDigits } from '../core/cpf';
+import type { GatewayOptions } from '../udp-gateway/server';
 
 let counter = 0;
 
@@ -14,6 +15,32 @@ export function newCpf(): string {
 /** Known-valid CPFs from public examples. */
 export const VALID_CPF = '12345678909';
 export const VALID_CPF_MASKED = '123.456.789-09';
+
+/** An in-process gateway (startGatewayServer) for tests: loopback, a free port, no stats line, generous rates. */
+export const gatewayOptions = (change: Partial<GatewayOptions> = {}): GatewayOptions => ({
+  host: '127.0.0.1',
+  port: 0,
+  batchSize: 25,
+  batchWaitMs: 5,
+  lanes: 4,
+  maxInFlight: 4096,
+  ratePerSource: 1000,
+  burstPerSource: 2000,
+  statsIntervalMs: 0,
+  ...change,
+});
+
+/** The shipped gateway's environment (dev/gateway.ts startGateway) for tests: the test tables, loopback, a free port, quiet; no staff key (it needs none). */
+export const gatewayEnv = (change: Record<string, string> = {}): Record<string, string> => ({
+  STAFF_KEY: '',
+  DYNAMODB_ENDPOINT: process.env.LUZ_TEST_DYNAMODB!,
+  LUZ_TABLE_PREFIX: process.env.LUZ_TEST_TABLE_PREFIX!,
+  UDP_HOST: '127.0.0.1',
+  UDP_PORT: '0',
+  GATEWAY_STATS_SECONDS: '3600',
+  LUZ_LOG_LEVEL: 'warn',
+  ...change,
+});
 
 /** Unix seconds of a UTC date-time, e.g. at('2025-03-10T15:00:00Z'). */
 export const at = (iso: string) => Date.parse(iso) / 1000;

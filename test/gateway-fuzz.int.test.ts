@@ -12,7 +12,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { gatewayLogger } from '../udp-gateway/log';
 import { macOf, MAX_DATAGRAM_BYTES, signedDatagram } from '../udp-gateway/protocol';
 import { startGatewayServer, type GatewayServer } from '../udp-gateway/server';
-import { at, captureOutput, newCpf } from './fixtures';
+import { at, captureOutput, gatewayOptions, newCpf } from './fixtures';
 import { udpClient, type UdpClient } from './udp';
 
 const context = createContext(
@@ -91,18 +91,7 @@ beforeAll(async () => {
   output = captureOutput();
   gateway = await startGatewayServer(
     context,
-    {
-      host: '127.0.0.1',
-      port: 0,
-      batchSize: 25,
-      batchWaitMs: 2,
-      lanes: 4,
-      maxInFlight: 4096,
-      ratePerSource: 100_000,
-      burstPerSource: 100_000,
-      statsIntervalMs: 0,
-      replayWindow: WINDOW,
-    },
+    gatewayOptions({ batchWaitMs: 2, ratePerSource: 100_000, burstPerSource: 100_000, replayWindow: WINDOW }),
     gatewayLogger('debug', new Logger({ serviceName: 'luz' })),
   );
   meter = await udpClient(gateway.address.port);

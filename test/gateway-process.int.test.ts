@@ -13,7 +13,7 @@ import { startGateway, type RunningGateway } from '../dev/gateway';
 import { freePort } from '../dev/ports';
 import { maskCpf } from '../core/cpf';
 import { macOf } from '../udp-gateway/protocol';
-import { at, newCpf } from './fixtures';
+import { at, gatewayEnv, newCpf } from './fixtures';
 import { udpClient } from './udp';
 
 const dynamo = process.env.LUZ_TEST_DYNAMODB!;
@@ -21,17 +21,7 @@ const prefix = process.env.LUZ_TEST_TABLE_PREFIX!;
 const context = createContext(loadConfig({ DYNAMODB_ENDPOINT: dynamo, LUZ_TABLE_PREFIX: prefix }));
 
 /** The gateway's environment: no staff key (it needs none), loopback, quiet. */
-const env = (extra: Record<string, string>) => ({
-  STAFF_KEY: '',
-  DYNAMODB_ENDPOINT: dynamo,
-  LUZ_TABLE_PREFIX: prefix,
-  UDP_HOST: '127.0.0.1',
-  UDP_PORT: '0',
-  GATEWAY_STATS_SECONDS: '3600',
-  GATEWAY_HEALTH_STALE_SECONDS: '6',
-  LUZ_LOG_LEVEL: 'warn',
-  ...extra,
-});
+const env = (extra: Record<string, string>) => gatewayEnv({ GATEWAY_HEALTH_STALE_SECONDS: '6', ...extra });
 
 async function health(port: number, init?: RequestInit): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`http://127.0.0.1:${port}/health`, init);

@@ -14,24 +14,14 @@ import type { Reading, StoreOptions } from '../core/model';
 import { MemoryRepository } from '../core/store/memoryRepository';
 import { MeterSimulator } from '../meter/simulator';
 import { macOf, MAX_DATAGRAM_BYTES } from '../udp-gateway/protocol';
-import { startGatewayServer, type GatewayOptions, type GatewayServer } from '../udp-gateway/server';
-import { at, newCpf, post } from './fixtures';
+import { startGatewayServer, type GatewayServer } from '../udp-gateway/server';
+import { at, gatewayOptions, newCpf, post } from './fixtures';
 import { udpClient, type UdpClient } from './udp';
 
 const context = createContext(
   loadConfig({ DYNAMODB_ENDPOINT: process.env.LUZ_TEST_DYNAMODB, LUZ_TABLE_PREFIX: process.env.LUZ_TEST_TABLE_PREFIX }),
 );
-const OPTIONS: GatewayOptions = {
-  host: '127.0.0.1',
-  port: 0,
-  batchSize: 50,
-  batchWaitMs: 5,
-  lanes: 4,
-  maxInFlight: 4096,
-  ratePerSource: 200,
-  burstPerSource: 400,
-  statsIntervalMs: 0,
-};
+const OPTIONS = gatewayOptions({ batchSize: 50, ratePerSource: 200, burstPerSource: 400 });
 
 /** Each registered meter's secret, by `cpf#meter`. */
 const secrets = new Map<string, string>();

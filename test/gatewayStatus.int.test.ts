@@ -2,11 +2,8 @@
 // gateway's figures published to the gateway table, summed and listed by the API; gone when it stops.
 import { newSecret } from '../core/access';
 import { startGateway, type RunningGateway } from '../dev/gateway';
-import { bearer, customerWithMeters, errorBody, get, newCpf, registeredCustomer } from './fixtures';
+import { bearer, customerWithMeters, errorBody, gatewayEnv, get, newCpf, registeredCustomer } from './fixtures';
 import { udpClient } from './udp';
-
-const dynamo = process.env.LUZ_TEST_DYNAMODB!;
-const prefix = process.env.LUZ_TEST_TABLE_PREFIX!;
 
 interface Status {
   total: Record<string, unknown> & { instancias: number; gravadas: number };
@@ -40,17 +37,7 @@ describe('GET /gatewayStatus', () => {
   it("shows a running gateway's counts (stored, duplicates, rejected by reason) and sums the live instances; a stopped one is gone at once", async () => {
     const instance = `test-${newSecret().slice(0, 10)}`;
     gateway = await startGateway({
-      env: {
-        STAFF_KEY: '',
-        DYNAMODB_ENDPOINT: dynamo,
-        LUZ_TABLE_PREFIX: prefix,
-        UDP_HOST: '127.0.0.1',
-        UDP_PORT: '0',
-        GATEWAY_STATS_SECONDS: '3600',
-        GATEWAY_PUBLISH_SECONDS: '1',
-        GATEWAY_INSTANCE_ID: instance,
-        LUZ_LOG_LEVEL: 'warn',
-      },
+      env: gatewayEnv({ GATEWAY_PUBLISH_SECONDS: '1', GATEWAY_INSTANCE_ID: instance }),
       stdio: 'pipe',
     });
     const id = await customerWithMeters(1);

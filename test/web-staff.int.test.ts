@@ -2,7 +2,7 @@
 import type { Page } from 'playwright-core';
 import { newSecret } from '../core/access';
 import { startGateway } from '../dev/gateway';
-import { customerWithMeters, newCpf, post, registeredCustomer, staffKey } from './fixtures';
+import { customerWithMeters, gatewayEnv, newCpf, post, registeredCustomer, staffKey } from './fixtures';
 import { udpClient } from './udp';
 import { axeViolations, newPage, screenshots, startWebUnderTest, type WebUnderTest } from './browser';
 import { monthBack } from './pdfText';
@@ -85,16 +85,7 @@ describe('live gateway figures', () => {
   it('shows a real gateway\'s figures (readings over UDP), their total and the rejections by reason in words, refreshing by itself', async () => {
     const instance = `web-${newSecret().slice(0, 8)}`;
     const gateway = await startGateway({
-      env: {
-        STAFF_KEY: '',
-        DYNAMODB_ENDPOINT: process.env.LUZ_TEST_DYNAMODB!,
-        LUZ_TABLE_PREFIX: process.env.LUZ_TEST_TABLE_PREFIX!,
-        UDP_PORT: '0',
-        GATEWAY_STATS_SECONDS: '3600',
-        GATEWAY_PUBLISH_SECONDS: '1',
-        GATEWAY_INSTANCE_ID: instance,
-        LUZ_LOG_LEVEL: 'warn',
-      },
+      env: gatewayEnv({ GATEWAY_PUBLISH_SECONDS: '1', GATEWAY_INSTANCE_ID: instance }),
       stdio: 'pipe',
     });
     try {

@@ -16,6 +16,7 @@ import {
   RateLimited,
   rawMembers,
   Replayed,
+  RETRYABLE_CODES,
   InternalFault,
   ShuttingDown,
   signedDatagram,
@@ -316,5 +317,18 @@ describe('parseDatagram under fuzzing (fast-check)', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('RETRYABLE_CODES', () => {
+  it('are exactly the refusals that are not about the reading: the meter sends it again later', () => {
+    expect([...RETRYABLE_CODES].sort()).toEqual(['internal', 'overloaded', 'rate_limited', 'shutting_down', 'unavailable']);
+    expect([new RateLimited(), new Overloaded(), new StorageUnavailable(), new ShuttingDown(), new InternalFault()].map((error) => error.name)).toEqual([
+      'RateLimited',
+      'Overloaded',
+      'StorageUnavailable',
+      'ShuttingDown',
+      'InternalFault',
+    ]);
   });
 });

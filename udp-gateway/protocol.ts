@@ -38,33 +38,26 @@ export class DatagramTooLarge extends LuzError {
   }
 }
 
-export class RateLimited extends LuzError {
-  readonly code = 'rate_limited';
-  constructor() {
-    super('too many datagrams from this address; send again later');
-  }
+/** A refusal that is not about the reading (429/503/500): the meter sends the same reading again later. */
+function sendAgainLater<Code extends string>(code: Code, reason: string) {
+  const retryable = class extends LuzError {
+    readonly code = code;
+    constructor() {
+      super(`${reason}; send again later`);
+    }
+  };
+  RETRYABLE.add(code);
+  return retryable;
 }
+const RETRYABLE = new Set<string>();
 
-export class Overloaded extends LuzError {
-  readonly code = 'overloaded';
-  constructor() {
-    super('gateway is at its in-flight limit; send again later');
-  }
-}
+export class RateLimited extends sendAgainLater('rate_limited', 'too many datagrams from this address') {}
 
-export class StorageUnavailable extends LuzError {
-  readonly code = 'unavailable';
-  constructor() {
-    super('storage did not confirm the write; send again later');
-  }
-}
+export class Overloaded extends sendAgainLater('overloaded', 'gateway is at its in-flight limit') {}
 
-export class ShuttingDown extends LuzError {
-  readonly code = 'shutting_down';
-  constructor() {
-    super('gateway is shutting down; send again later');
-  }
-}
+export class StorageUnavailable extends sendAgainLater('unavailable', 'storage did not confirm the write') {}
+
+export class ShuttingDown extends sendAgainLater('shutting_down', 'gateway is shutting down') {}
 
 /** A v2 datagram whose MAC does not verify with its meter's secret (or names no meter that has one). */
 export class BadMac extends LuzError {
@@ -90,15 +83,10 @@ export class V1Disabled extends LuzError {
 }
 
 /** A fault in the gateway itself (logged); the reading may well succeed when sent again. */
-export class InternalFault extends LuzError {
-  readonly code = 'internal';
-  constructor() {
-    super('internal error; it has been logged; send again later');
-  }
-}
+export class InternalFault extends sendAgainLater('internal', 'internal error; it has been logged') {}
 
-/** Error codes after which a meter should send the same reading again later. */
-export const RETRYABLE_CODES: ReadonlySet<string> = new Set(['rate_limited', 'overloaded', 'unavailable', 'shutting_down', 'internal']);
+/** Error codes after which a meter should send the same reading again later (the sendAgainLater refusals). */
+export const RETRYABLE_CODES: ReadonlySet<string> = RETRYABLE;
 
 export type Protocol = 'v1' | 'v2';
 
