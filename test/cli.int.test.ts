@@ -967,6 +967,22 @@ describe('interactive mode (no arguments, on a terminal)', () => {
     expect(await luz(['--json', 'alarme', cpf], { ...NO_CREDENTIAL, LUZ_CONFIG_DIR: config })).toMatchObject({ code: 0, stderr: '' });
   }, 120_000);
 
+  it('without LANG the menus speak Portuguese: the roles, the token prompt and its check as typed', async () => {
+    const terminal = new Terminal('', { LANG: undefined, NO_COLOR: '1' });
+    try {
+      await terminal.waitFor('Quem está usando a Luz?');
+      await terminal.waitFor('cadastrar clientes, medidores e leituras');
+      terminal.type(`${DOWN}\r`); // Cliente
+      await terminal.waitFor('Token do cliente (luz_…, como a equipe o entregou):');
+      terminal.type('luz_abc\r');
+      await terminal.waitFor('um token de cliente é luz_ seguido de 43 letras, dígitos, - ou _ (7 caracteres informados)');
+      terminal.type('\x03');
+      expect(await terminal.exit).toBe(0);
+    } finally {
+      terminal.stop();
+    }
+  }, 120_000);
+
   it('NO_COLOR: menus without colour; Ctrl-C leaves with exit 0', async () => {
     const terminal = new Terminal('', { NO_COLOR: '1' });
     try {
