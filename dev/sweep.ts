@@ -14,8 +14,8 @@ export function startSweep(config: Config, log: (message: string) => void, optio
   let running: Promise<void> | undefined;
   const sweep = () => {
     running ??= sweepAlarms(context)
-      .then((count) => log(`sweep: ${count} customers folded and evaluated`))
-      .catch((error: unknown) => log(`sweep failed (next one in ${options.everyMs / 60_000} min): ${(error as Error).message}`))
+      .then((count) => log(`varredura: ${count} clientes consolidados e avaliados`))
+      .catch((error: unknown) => log(`a varredura falhou (a próxima em ${options.everyMs / 60_000} min): ${(error as Error).message}`))
       .finally(() => (running = undefined));
   };
   const first = setTimeout(sweep, options.firstAfterMs);

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stopGroup } from '../dev/offline';
-import { freePort } from '../dev/ports';
+import { freePortBelowEphemeral as freePort } from '../dev/ports';
 import { supervise } from '../dev/supervise';
 import { newCpf } from './fixtures';
 import { udpClient } from './udp';
@@ -279,7 +279,14 @@ describe('npm start', () => {
       expect(await reading(2)).toBe('200');
       await restarted(/serverless\.js offline/, 'o serverless offline');
       // Every reading survived the database's SIGKILL (file-backed), read through the restarted API.
-      expect(await fatura()).toEqual({ status: 200, kwh: 4.5 });
+      const invoice = await fatura();
+      // On a mismatch, what was listed and what npm start said: enough to tell which part lost what.
+      const diagnosis = async () => {
+        const history = await fetch(`${api}/getConsumoHist?id=${cpf}&kind=M`, { headers: staff }).then((response) => response.text());
+        const lines = luz.output.split('\n').filter((line) => line.startsWith('[luz]') || /"level":"(ERROR|WARN)"/.test(line));
+        return `${history}\n${lines.join('\n')}`;
+      };
+      expect({ ...invoice, diagnosis: invoice.kwh === 4.5 ? '' : await diagnosis() }).toEqual({ status: 200, kwh: 4.5, diagnosis: '' });
 
       expect(await luz.interrupt('SIGINT to the group')).toEqual({ code: 0, survivors: [], busyPorts: [] });
     } finally {
