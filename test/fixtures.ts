@@ -42,6 +42,36 @@ export const gatewayEnv = (change: Record<string, string> = {}): Record<string, 
   ...change,
 });
 
+/**
+ * A closed invoice as the API answers it, for toEqual: its number and period follow from id and mes
+ * (America/Bahia, always -03:00); issue and due dates as given, else any of their shape.
+ */
+export function closedInvoice(invoice: {
+  id: string;
+  mes: string;
+  tarifa: string;
+  kwh: number;
+  medidores: { id_medidor: number; kwh: number }[];
+  itens: unknown[];
+  valor: number;
+  emissao?: string;
+  vencimento?: string;
+}) {
+  const { id, mes, emissao, vencimento, ...priced } = invoice;
+  const [year, month] = mes.split('-').map(Number);
+  const next = month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`;
+  return {
+    id,
+    mes,
+    situacao: 'fechada',
+    numero: `${mes.replace('-', '')}-${id}`,
+    emissao: emissao ?? expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-03:00$/),
+    vencimento: vencimento ?? expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+    periodo: { inicio: `${mes}-01T00:00:00-03:00`, fim: `${next}-01T00:00:00-03:00` },
+    ...priced,
+  };
+}
+
 /** Unix seconds of a UTC date-time, e.g. at('2025-03-10T15:00:00Z'). */
 export const at = (iso: string) => Date.parse(iso) / 1000;
 
