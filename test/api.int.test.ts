@@ -1,5 +1,5 @@
 // Every route's success and documented errors, over a real socket against serverless offline + DynamoDB Local.
-import { at, bearer, customerWithMeters, errorBody, get, newCpf, post, registeredCustomer, request } from './fixtures';
+import { at, bearer, customerWithMeters, errorBody, get, newCpf, openFlatInvoice, post, registeredCustomer, request } from './fixtures';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -235,17 +235,7 @@ describe('GET /getFatura', () => {
       },
     });
     const february = await get('/getFatura', { id, mes: '2025-02' });
-    expect(february.body).toEqual({
-      id,
-      mes: '2025-02',
-      situacao: 'aberta',
-      tarifa: 'Tarifa plana original',
-      periodo: { inicio: '2025-02-01T00:00:00-03:00', fim: '2025-03-01T00:00:00-03:00' },
-      kwh: 99,
-      medidores: [{ id_medidor: 1, kwh: 99 }],
-      valor: 105.93,
-      itens: [{ descricao: 'Energia consumida', quantidade: 99, unidade: 'kWh', precoUnitario: 1.07, valor: 105.93 }],
-    });
+    expect(february.body).toEqual(openFlatInvoice(id, '2025-02', [{ id_medidor: 1, kwh: 99 }], 105.93));
   });
 
   it('defaults to the current month', async () => {

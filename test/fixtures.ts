@@ -58,8 +58,6 @@ export function closedInvoice(invoice: {
   vencimento?: string;
 }) {
   const { id, mes, emissao, vencimento, ...priced } = invoice;
-  const [year, month] = mes.split('-').map(Number);
-  const next = month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`;
   return {
     id,
     mes,
@@ -67,9 +65,35 @@ export function closedInvoice(invoice: {
     numero: `${mes.replace('-', '')}-${id}`,
     emissao: emissao ?? expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-03:00$/),
     vencimento: vencimento ?? expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
-    periodo: { inicio: `${mes}-01T00:00:00-03:00`, fim: `${next}-01T00:00:00-03:00` },
+    periodo: monthInBahia(mes),
     ...priced,
   };
+}
+
+/**
+ * An open month's invoice (the preview) under the default flat tariff, as the API answers it: the
+ * month's kWh is the meters' sum, one line at R$ 1.07; the total is the test's own hand-computed figure.
+ */
+export function openFlatInvoice(id: string, mes: string, medidores: { id_medidor: number; kwh: number }[], valor: number) {
+  const kwh = medidores.reduce((sum, meter) => sum + meter.kwh, 0);
+  return {
+    id,
+    mes,
+    situacao: 'aberta',
+    tarifa: 'Tarifa plana original',
+    periodo: monthInBahia(mes),
+    kwh,
+    medidores,
+    itens: [{ descricao: 'Energia consumida', quantidade: kwh, unidade: 'kWh', precoUnitario: 1.07, valor }],
+    valor,
+  };
+}
+
+/** A month's period as the API writes it in America/Bahia (always -03:00). */
+function monthInBahia(mes: string): { inicio: string; fim: string } {
+  const [year, month] = mes.split('-').map(Number);
+  const next = month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`;
+  return { inicio: `${mes}-01T00:00:00-03:00`, fim: `${next}-01T00:00:00-03:00` };
 }
 
 /** Unix seconds of a UTC date-time, e.g. at('2025-03-10T15:00:00Z'). */

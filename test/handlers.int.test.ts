@@ -2,7 +2,7 @@
 // in front may or may not pass through (GET bodies, base64 bodies, unknown methods).
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { maskCpf } from '../core/cpf';
-import { at, captureOutput, customerWithMeters, errorBody } from './fixtures';
+import { at, captureOutput, customerWithMeters, errorBody, openFlatInvoice } from './fixtures';
 
 process.env.DYNAMODB_ENDPOINT = process.env.LUZ_TEST_DYNAMODB;
 process.env.LUZ_TABLE_PREFIX = process.env.LUZ_TEST_TABLE_PREFIX;
@@ -49,17 +49,7 @@ describe('handlers in-process', () => {
   it('the query string wins over a GET body', async () => {
     const id = await customerWithMeters(0);
     const response = await invoke(getFatura, event('GET', { body: JSON.stringify({ id, mes: 'bad' }), query: { mes: '2025-01' } }));
-    expect(response.body).toEqual({
-      id,
-      mes: '2025-01',
-      situacao: 'aberta',
-      tarifa: 'Tarifa plana original',
-      periodo: { inicio: '2025-01-01T00:00:00-03:00', fim: '2025-02-01T00:00:00-03:00' },
-      kwh: 0,
-      medidores: [],
-      itens: [{ descricao: 'Energia consumida', quantidade: 0, unidade: 'kWh', precoUnitario: 1.07, valor: 0 }],
-      valor: 0,
-    });
+    expect(response.body).toEqual(openFlatInvoice(id, '2025-01', [], 0));
   });
 
   it('a base64-encoded body is decoded', async () => {

@@ -10,7 +10,7 @@ import { recordReading } from '../core/readings';
 import { createContext } from '../core/wiring';
 import { startDynamo } from '../dev/dynamo';
 import { ensureTables } from '../dev/tables';
-import { at, newCpf } from './fixtures';
+import { at, newCpf, openFlatInvoice } from './fixtures';
 import { freePort } from '../dev/ports';
 
 function contextFor(endpoint: string): Context {
@@ -38,17 +38,7 @@ describe('persistence', () => {
     try {
       expect(await ensureTables(second.endpoint, 'persist-')).toEqual([]);
       const context = contextFor(second.endpoint);
-      expect(await getInvoice(context, id, '2025-05')).toEqual({
-        id,
-        mes: '2025-05',
-        situacao: 'aberta',
-        tarifa: 'Tarifa plana original',
-        periodo: { inicio: '2025-05-01T00:00:00-03:00', fim: '2025-06-01T00:00:00-03:00' },
-        kwh: 12.5,
-        medidores: [{ id_medidor: 1, kwh: 12.5 }],
-        valor: 13.38,
-        itens: [{ descricao: 'Energia consumida', quantidade: 12.5, unidade: 'kWh', precoUnitario: 1.07, valor: 13.38 }],
-      });
+      expect(await getInvoice(context, id, '2025-05')).toEqual(openFlatInvoice(id, '2025-05', [{ id_medidor: 1, kwh: 12.5 }], 13.38));
       expect(await registerMeter(context, { id })).toEqual({ id, id_medidor: 2, segredo: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
     } finally {
       await second.stop();
